@@ -1,0 +1,37 @@
+#include "agents/agent_store.hpp"
+
+namespace marrow {
+
+uint32_t AgentBlock::add(const AgentRecord& a) {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    site[slot] = a.site;
+    type[slot] = a.type;
+    origin[slot] = a.origin;
+    flags[slot] = a.flags;
+    divisions[slot] = a.divisions;
+    clone[slot] = a.clone;
+  } else {
+    slot = static_cast<uint32_t>(site.size());
+    site.push_back(a.site);
+    type.push_back(a.type);
+    origin.push_back(a.origin);
+    flags.push_back(a.flags);
+    divisions.push_back(a.divisions);
+    clone.push_back(a.clone);
+    next_step.push_back(kNeverStep);
+  }
+  ++alive_;
+  reschedule(slot, a.next_step);
+  return slot;
+}
+
+void AgentBlock::rebuild_calendar() {
+  calendar_.clear();
+  for (uint32_t i = 0; i < slots(); ++i)
+    if (type[i] != kDead && next_step[i] != kNeverStep) calendar_.push(next_step[i], i);
+}
+
+}  // namespace marrow

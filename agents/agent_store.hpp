@@ -1,0 +1,103 @@
+#pragma once
+// Agents as columns: one array per field, one set per spatial block. A slot indexes every
+// column; a dead slot (type kDead) is reused by the next birth in the block.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "core/calendar.hpp"
+#include "core/lattice.hpp"
+
+namespace marrow {
+
+inline constexpr uint8_t kDead = 255;
+inline constexpr int32_t kNeverStep = INT32_MAX;
+
+enum AgentFlag : uint8_t { kQuiescent = 1, kGeneModified = 2 };
+// Bits 2-3 of the flags: the fate of a division waiting for room (0: none waiting).
+inline constexpr int kPendingShift = 2;
+inline constexpr uint8_t kPendingMask = 3 << kPendingShift;
+enum Origin : uint8_t { kHost = 0, kDonor = 1 };
+
+// One agent as a value: used to move agents between blocks and in snapshots.
+struct AgentRecord {
+  SiteId site = 0;
+  uint8_t type = 0;
+  uint8_t origin = kHost;
+  uint8_t flags = 0;
+  uint16_t divisions = 0;
+  uint32_t clone = 0;
+  int32_t next_step = kNeverStep;
+};
+
+class AgentBlock {
+ public:
+  explicit AgentBlock(int calendar_window = 256) : calendar_(calendar_window) {}
+
+  // Adds an agent and enters it in the calendar; returns its slot.
+  uint32_t add(const AgentRecord& a);
+  // Marks the slot dead; the caller frees the lattice site.
+  void remove(uint32_t slot) {
+    type[slot] = kDead;
+    free_.push_back(slot);
+    --alive_;
+  }
+  AgentRecord record(uint32_t slot) const {
+    return {site[slot],  type[slot],  origin[slot],   flags[slot],
+            divisions[slot], clone[slot], next_step[slot]};
+  }
+  void reschedule(uint32_t slot, int64_t step) {
+    next_step[slot] = step >= kNeverStep ? kNeverStep : static_cast<int32_t>(step);
+    calendar_.push(next_step[slot] == kNeverStep ? kNever : step, slot);
+  }
+
+  int64_t alive() const { return alive_; }
+  uint32_t slots() const { return static_cast<uint32_t>(site.size()); }
+  Calendar& calendar() { return calendar_; }
+
+  // Runs event(slot) for every agent whose next event is at `step`, in order of site index when
+  // `canonical` (so the order is a function of the state alone, not of the history of the
+  // slots: a restored state continues identically). Entries due on a later lap of the ring
+  // stay; stale entries are dropped.
+  template <bool canonical, class Event>
+  void drain(int64_t step, Event&& event) {
+    scratch_.swap(calendar_.bucket(step));
+    due_.clear();
+    for (const uint32_t slot : scratch_) {
+      if (type[slot] == kDead) continue;
+      const int64_t when = next_step[slot];
+      if (when == step)
+        due_.push_back(slot);
+      else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
+        calendar_.push(when, slot);
+    }
+    scratch_.clear();
+    if constexpr (canonical) {
+      std::sort(due_.begin(), due_.end(),
+                [this](uint32_t a, uint32_t b) { return site[a] < site[b]; });
+    }
+    for (const uint32_t slot : due_)
+      if (type[slot] != kDead && next_step[slot] == step) event(slot);
+  }
+
+  // Rebuilds the calendar from the columns (after a restore or a bulk change).
+  void rebuild_calendar();
+
+  // Agents created in this block's halo that belong to a neighbouring block.
+  std::vector<AgentRecord> outbox;
+
+  std::vector<SiteId> site;
+  std::vector<uint8_t> type, origin, flags;
+  std::vector<uint16_t> divisions;
+  std::vector<uint32_t> clone;
+  std::vector<int32_t> next_step;
+
+ private:
+  Calendar calendar_;
+  std::vector<uint32_t> free_;
+  std::vector<uint32_t> scratch_;
+  std::vector<uint32_t> due_;
+  int64_t alive_ = 0;
+};
+
+}  // namespace marrow

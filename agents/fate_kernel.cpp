@@ -1,0 +1,184 @@
+#include "agents/fate_kernel.hpp"
+
+#include <array>
+
+namespace marrow {
+
+FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockGrid& grid,
+                       std::span<const uint8_t> niche, Stream stream, double dt_hours)
+    : graph_(graph),
+      lattice_(lattice),
+      grid_(grid),
+      niche_(niche),
+      stream_(stream),
+      dt_(dt_hours),
+      handoff_(grid.count(), std::vector<int64_t>(graph.compartment_count(), 0)),
+      stalled_(grid.count(), 0) {}
+
+int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
+                               bool waiting) const {
+  const TypeRates& r = rates(type, site);
+  const double total = waiting     ? r.division + r.death + r.migration
+                       : quiescent ? r.quiescence_exit + r.death
+                                   : r.division + r.death + r.quiescence_entry + r.migration;
+  const int64_t wait = geometric_steps(u, total * dt_);
+  return wait >= kNeverStep - step ? kNever : step + wait;
+}
+
+void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
+  const SiteId site = block.site[slot];
+  const int type = block.type[slot];
+  const TypeRates& r = rates(type, site);
+  const bool quiescent = block.flags[slot] & kQuiescent;
+  const int waiting = (block.flags[slot] & kPendingMask) >> kPendingShift;
+  const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kEvent);
+  // Competing transitions, chosen by their current rates.
+  double x = d.u(0) * (waiting     ? r.division + r.death + r.migration
+                       : quiescent ? r.quiescence_exit + r.death
+                                   : r.division + r.death + r.quiescence_entry + r.migration);
+  if (x < r.death) {
+    lattice_.occupancy()[site] = kFree;
+    block.remove(slot);
+    return;
+  }
+  x -= r.death;
+  if (!quiescent && x < r.migration) {
+    migrate(block, b, slot, step, d);
+    return;
+  }
+  x -= quiescent ? 0 : r.migration;
+  if (waiting) {
+    divide(block, b, slot, step, waiting, d);
+    return;
+  }
+  if (quiescent || x < r.quiescence_entry) {
+    block.flags[slot] ^= kQuiescent;
+    block.reschedule(slot, next_event(type, !quiescent, site, step, d.u(3)));
+    return;
+  }
+  const FateProbabilities& f = r.fate;
+  const double u = d.u(1);
+  divide(block, b, slot, step,
+         u < f.self_renewal ? 1 : u < f.self_renewal + f.asymmetric ? 2 : 3, d);
+}
+
+int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
+  std::array<uint8_t, 26> free_k;
+  int n = 0;
+  const auto& occ = lattice_.occupancy();
+  const auto deltas = lattice_.deltas();
+  for (int k = 0; k < static_cast<int>(deltas.size()); ++k)
+    if (occ[site + deltas[k]] == kFree) free_k[n++] = static_cast<uint8_t>(k);
+  if (n == 0) return -1;
+  return free_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
+}
+
+bool FateKernel::in_block(int b, SiteId site, int offset) const {
+  const Coord c = lattice_.coord(site);
+  const Coord o = lattice_.offsets()[offset];
+  return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
+}
+
+void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
+  const SiteId site = block.site[slot];
+  const bool waiting = block.flags[slot] & kPendingMask;
+  const int k = free_neighbour(site, d.w[2]);
+  if (k >= 0) {
+    const SiteId to = static_cast<SiteId>(site + lattice_.deltas()[k]);
+    auto& occ = lattice_.occupancy();
+    occ[site] = kFree;
+    occ[to] = kOccupied;
+    block.site[slot] = to;
+    const int64_t when = next_event(block.type[slot], false, to, step, d.u(3), waiting);
+    if (!in_block(b, site, k)) {
+      AgentRecord a = block.record(slot);
+      a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
+      block.remove(slot);
+      block.outbox.push_back(a);
+      return;
+    }
+    block.reschedule(slot, when);
+    return;
+  }
+  block.reschedule(slot, next_event(block.type[slot], false, site, step, d.u(3), waiting));
+}
+
+void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate,
+                        const Draw& d) {
+  const SiteId site = block.site[slot];
+  const int type = block.type[slot];
+  Target first = static_cast<Target>(type), second = static_cast<Target>(type);
+  const Draw dd = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kDaughter);
+  if (fate >= 2) second = graph_.choose_target(type, dd.u(0));
+  if (fate == 3) first = graph_.choose_target(type, d.u(3));
+  const bool first_agent = !graph_.is_compartment(first);
+  const bool second_agent = !graph_.is_compartment(second);
+  if (!first_agent && second_agent) std::swap(first, second);
+
+  auto& occ = lattice_.occupancy();
+  SiteId second_site = 0;
+  int second_offset = -1;
+  if (first_agent && second_agent) {
+    // The second daughter needs a free neighbouring site; without one the division waits.
+    second_offset = free_neighbour(site, d.w[2]);
+    if (second_offset < 0) {
+      // The division waits, with its fate, and is retried at the division rate.
+      ++stalled_[b];
+      block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask & ~kQuiescent) |
+                                               (fate << kPendingShift));
+      block.reschedule(slot, next_event(type, false, site, step, dd.u(1), true));
+      return;
+    }
+    second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
+  }
+  std::vector<int64_t>& handoff = handoff_[b];
+  if (graph_.is_compartment(first)) ++handoff[graph_.compartment_of(first)];
+  if (graph_.is_compartment(second)) ++handoff[graph_.compartment_of(second)];
+
+  if (!first_agent && !second_agent) {
+    occ[site] = kFree;
+    block.remove(slot);
+    return;
+  }
+  const uint16_t divisions =
+      block.divisions[slot] == UINT16_MAX ? UINT16_MAX : block.divisions[slot] + 1;
+  block.type[slot] = static_cast<uint8_t>(first);
+  block.divisions[slot] = divisions;
+  block.flags[slot] &= static_cast<uint8_t>(~kQuiescent & ~kPendingMask);
+  block.reschedule(slot, next_event(first, false, site, step, dd.u(1)));
+  if (second_offset < 0) return;
+
+  occ[second_site] = kOccupied;
+  const Draw ds = stream_.draw(second_site, static_cast<uint64_t>(step), Purpose::kPlacement);
+  AgentRecord daughter{second_site,
+                       static_cast<uint8_t>(second),
+                       block.origin[slot],
+                       static_cast<uint8_t>(block.flags[slot] & kGeneModified),
+                       divisions,
+                       block.clone[slot],
+                       kNeverStep};
+  const int64_t when = next_event(second, false, second_site, step, ds.u(0));
+  daughter.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
+  if (in_block(b, site, second_offset))
+    block.add(daughter);
+  else
+    block.outbox.push_back(daughter);
+}
+
+std::vector<int64_t> FateKernel::take_handoffs() {
+  std::vector<int64_t> total(graph_.compartment_count(), 0);
+  for (auto& h : handoff_)
+    for (size_t c = 0; c < h.size(); ++c) {
+      total[c] += h[c];
+      h[c] = 0;
+    }
+  return total;
+}
+
+int64_t FateKernel::stalled_divisions() const {
+  int64_t n = 0;
+  for (const int64_t s : stalled_) n += s;
+  return n;
+}
+
+}  // namespace marrow

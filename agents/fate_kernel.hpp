@@ -1,0 +1,59 @@
+#pragma once
+// One kernel serves every cell type: at an agent's event it draws which transition happens
+// (death, quiescence entry or exit, division), applies the division fate, places daughters and
+// schedules the next event. It writes only the agent's block and that block's one-site halo.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "agents/agent_store.hpp"
+#include "agents/lineage_graph.hpp"
+#include "core/block_grid.hpp"
+#include "core/lattice.hpp"
+#include "core/random.hpp"
+
+namespace marrow {
+
+class FateKernel {
+ public:
+  FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockGrid& grid,
+             std::span<const uint8_t> niche, Stream stream, double dt_hours);
+
+  // Handles the due event of `slot` in block `b` at `step`.
+  void event(AgentBlock& block, int b, uint32_t slot, int64_t step);
+
+  // Step of the next event of an agent in the given state, from a uniform u. A division waiting
+  // for room is retried at the division rate.
+  int64_t next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
+                     bool waiting = false) const;
+
+  const TypeRates& rates(int type, SiteId site) const {
+    const CellType& ct = graph_.type(type);
+    return niche_[site] ? ct.in_niche : ct.off_niche;
+  }
+
+  // Differentiated daughters handed to each compartment by block b since the last take.
+  std::vector<int64_t>& handoff(int b) { return handoff_[b]; }
+  // Sums and clears the hand-offs of all blocks, in block order.
+  std::vector<int64_t> take_handoffs();
+  int64_t stalled_divisions() const;
+
+ private:
+  void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
+  // A uniformly chosen free neighbour (index into the lattice's offsets), or -1.
+  int free_neighbour(SiteId site, uint32_t word) const;
+  bool in_block(int b, SiteId site, int offset) const;
+  // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
+  void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
+
+  const LineageGraph& graph_;
+  Lattice& lattice_;
+  const BlockGrid& grid_;
+  std::span<const uint8_t> niche_;
+  Stream stream_;
+  double dt_;
+  std::vector<std::vector<int64_t>> handoff_;
+  std::vector<int64_t> stalled_;
+};
+
+}  // namespace marrow

@@ -1,0 +1,87 @@
+#pragma once
+// Downstream of the lattice: per-lineage maturation chains (precursor amplification and
+// transit, as in Friberg 2002) and blood pools with a lifespan distribution. These hold whole-body
+// numbers of cells; the lattice's hand-offs are scaled up by the fraction of marrow it represents.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace marrow {
+
+// A linear chain of stages; each step a stage passes on 1 - exp(-k dt) of its content, k =
+// stages / mean. The time through the chain is Erlang: mean `mean_hours`, CV 1/sqrt(stages).
+// A destruction rate removes cells from every stage in competition with passage.
+class Chain {
+ public:
+  Chain() = default;
+  Chain(int stages, double mean_hours, double destruction_per_hour, double dt_hours);
+
+  // Adds `inflow` cells to the first stage; returns the cells leaving the last stage.
+  double step(double inflow);
+  // Sets the content at equilibrium with a constant inflow per step.
+  void equilibrate(double inflow_per_step);
+  double total() const;
+  void set_destruction(double per_hour, double dt_hours);
+
+  std::vector<double> stage;
+
+ private:
+  double pass_ = 0;     // fraction leaving a stage per step
+  double matured_ = 1;  // share of leavers that pass on rather than are destroyed
+  double rate_ = 0;     // passage rate per hour
+};
+
+struct MaturationConfig {
+  std::string name;
+  int stages = 3;
+  double transit_days = 5;
+  double amplification = 1;  // cells reaching blood per differentiated agent daughter
+  std::vector<std::pair<std::string, double>> feeds;  // blood pool -> share
+};
+
+struct BloodPoolConfig {
+  std::string name;
+  double lifespan_days = 1;
+  double lifespan_cv = 1;  // 1: exponential survival; smaller: senescence
+  double destruction_per_day = 0;
+  double unit_per_l = 1e9;  // concentration reported in these units per litre
+};
+
+class BloodSystem {
+ public:
+  BloodSystem() = default;
+  BloodSystem(std::vector<MaturationConfig> maturation, std::vector<BloodPoolConfig> pools,
+              double represented_fraction, double blood_volume_l, double mch_pg, double dt_hours);
+
+  // Advances one step with the lattice hand-offs (agent daughters) of each compartment.
+  void step(const std::vector<int64_t>& handoffs);
+  // Equilibrium of every chain for constant hand-off rates (daughters per step).
+  void equilibrate(const std::vector<double>& handoffs_per_step);
+
+  int pool_count() const { return static_cast<int>(pools_.size()); }
+  const BloodPoolConfig& pool(int i) const { return pool_cfg_[i]; }
+  int pool_index(const std::string& name) const;
+  // Concentration of a pool in its unit per litre.
+  double concentration(int pool) const;
+  // Hemoglobin in g/dL from the red cell count and the mean cell hemoglobin; NaN without rbc.
+  double hemoglobin() const;
+  // Cells produced into a pool in the last step (whole body).
+  double production(int pool) const { return produced_[pool]; }
+  double represented_fraction() const { return fraction_; }
+
+  // Every stage of every chain, for checkpoints.
+  std::vector<double> state() const;
+  void set_state(const std::vector<double>& s);
+
+ private:
+  std::vector<MaturationConfig> mat_cfg_;
+  std::vector<BloodPoolConfig> pool_cfg_;
+  std::vector<Chain> maturation_;
+  std::vector<Chain> pools_;
+  std::vector<std::vector<std::pair<int, double>>> feeds_;
+  std::vector<double> produced_;
+  double fraction_ = 1, volume_l_ = 5, mch_pg_ = 29, dt_ = 1;
+  int rbc_ = -1;
+};
+
+}  // namespace marrow

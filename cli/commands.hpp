@@ -1,0 +1,28 @@
+#pragma once
+// The `marrow` subcommands. Each returns the process exit code (0 ok, 2 bad input, 1 failure).
+#include <string>
+#include <vector>
+
+namespace marrow::cli {
+
+inline constexpr int kOk = 0;
+inline constexpr int kFailure = 1;
+inline constexpr int kBadInput = 2;
+
+struct RunOptions {
+  std::string scenario;
+  std::string out;
+  std::vector<std::string> set;
+  long long seed = -1;
+  int threads = 0;  // 0: OMP_NUM_THREADS or all cores
+  double days = -1;
+  double snapshot_every = -1;
+  bool quiet = false;
+  std::string command_line;
+};
+
+int run(const RunOptions& o);
+int validate(const std::string& scenario, const std::vector<std::string>& set);
+int inspect(const std::string& file, bool json);
+
+}  // namespace marrow::cli

@@ -1,0 +1,176 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "io/hdf5_file.hpp"
+#include "io/run_writer.hpp"
+#include "io/scenario.hpp"
+#include "model/simulation.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace marrow::cli {
+namespace {
+
+std::atomic<int> g_signal{0};  // set by the signal handler only
+extern "C" void on_signal(int sig) { g_signal.store(sig); }
+
+std::string default_out(const std::string& scenario) {
+  if (scenario.empty()) return "marrow_run.h5";
+  return std::filesystem::path(scenario).filename().replace_extension(".h5").string();
+}
+
+std::vector<std::string> with_cli_overrides(const RunOptions& o) {
+  std::vector<std::string> set = o.set;
+  if (o.seed >= 0) set.push_back(fmt::format("run.seed={}", o.seed));
+  if (o.days >= 0) set.push_back(fmt::format("run.days={}", o.days));
+  if (o.snapshot_every >= 0) set.push_back(fmt::format("run.snapshot_every_days={}", o.snapshot_every));
+  return set;
+}
+
+int threads_in_use(int requested) {
+#ifdef _OPENMP
+  if (requested > 0) omp_set_num_threads(requested);
+  return omp_get_max_threads();
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on), start_(Clock::now()), last_(start_) {}
+  void update(const Simulation& sim, double total_days, const Observation* o) {
+    if (!on_) return;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250) && sim.time_days() < total_days) return;
+    last_ = now;
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    const double rate = wall > 0 ? sim.time_days() / wall : 0;
+    const double eta = rate > 0 ? (total_days - sim.time_days()) / rate : 0;
+    std::string counts;
+    if (o) {
+      for (int p = 0; p < sim.blood().pool_count(); ++p)
+        counts += fmt::format(" {}={:.3g}", sim.blood().pool(p).name, o->blood[p]);
+      counts = fmt::format(" agents={}{}", o->agents, counts);
+    }
+    fmt::print(stderr, "\r\033[Kday {:.1f}/{:.0f}{}  {:.1f} d/s  ETA {:.0f} s", sim.time_days(),
+               total_days, counts, rate, eta);
+  }
+  void done() {
+    if (on_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  Clock::time_point start_, last_;
+};
+
+void print_summary(const Simulation& sim, const Observation& o, const std::string& path,
+                   double wall) {
+  const LineageGraph& g = sim.scenario().graph;
+  fmt::print("marrow: {} days simulated in {:.1f} s ({} preset, seed {})\n", sim.time_days(), wall,
+             sim.scenario().organism.name, sim.scenario().run.seed);
+  fmt::print("  agents {}  {} {}  HSC in niche {:.0f} %\n", o.agents,
+             sim.scenario().organism.hsc_type, o.population[g.type_index(sim.scenario().organism.hsc_type)],
+             100 * o.hsc_in_niche_fraction);
+  fmt::print("  blood:");
+  for (int p = 0; p < sim.blood().pool_count(); ++p)
+    fmt::print(" {} {:.3g}", sim.blood().pool(p).name, o.blood[p]);
+  fmt::print(" hemoglobin {:.3g} g/dL\n", o.hemoglobin);
+  fmt::print("  output {}\n", path);
+}
+
+}  // namespace
+
+int run(const RunOptions& o) {
+  std::unique_ptr<Simulation> sim;
+  LoadedScenario loaded;
+  try {
+    loaded = load_scenario(o.scenario, with_cli_overrides(o));
+    sim = std::make_unique<Simulation>(loaded.scenario);
+  } catch (const ScenarioError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kBadInput;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "marrow: {}: {}\n", o.scenario.empty() ? "default scenario" : o.scenario,
+               e.what());
+    return kBadInput;
+  }
+  const std::string out = o.out.empty() ? default_out(o.scenario) : o.out;
+  const int threads = threads_in_use(o.threads);
+  try {
+    const RunConfig& rc = loaded.scenario.run;
+    const int64_t total = std::llround(rc.days * 24.0 / rc.dt_hours);
+    const int64_t every = std::max<int64_t>(1, std::llround(rc.output_every_hours / rc.dt_hours));
+    const int64_t snap_every =
+        rc.snapshot_every_days > 0 ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
+                                   : 0;
+    RunWriter writer(out, *sim, loaded, {o.command_line, now_iso8601(), threads});
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    Progress progress(!o.quiet && isatty(STDERR_FILENO));
+    const auto start = std::chrono::steady_clock::now();
+    Observation last = sim->observe();
+    writer.record(last);
+    while (sim->steps_done() < total && g_signal.load() == 0) {
+      sim->step();
+      const int64_t s = sim->steps_done();
+      const bool at_output = s % every == 0 || s == total;
+      if (at_output) {
+        last = sim->observe();
+        writer.record(last);
+      }
+      if (snap_every && s % snap_every == 0 && s < total) writer.snapshot(*sim);
+      if (at_output) progress.update(*sim, rc.days, &last);
+    }
+    progress.done();
+    const int sig = g_signal.load();
+    if (sig != 0 && (writer.rows().empty() || writer.rows().back().time_days != sim->time_days())) {
+      last = sim->observe();
+      writer.record(last);
+    }
+    writer.snapshot(*sim);
+    writer.finish(sig == 0, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "");
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (sig != 0) {
+      fmt::print(stderr, "marrow: interrupted at day {:.2f}; state saved in {}\n", sim->time_days(), out);
+      return 128 + sig;
+    }
+    if (!o.quiet) print_summary(*sim, last, out, wall);
+    return kOk;
+  } catch (const h5::Error& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kFailure;
+  }
+}
+
+int validate(const std::string& scenario, const std::vector<std::string>& set) {
+  try {
+    const LoadedScenario loaded = load_scenario(scenario, set);
+    Simulation probe(loaded.scenario);  // geometry and initial placement must work too
+    fmt::print("# {} resolved: preset {}; {} agents at start, represented fraction {:.4g}\n",
+               scenario.empty() ? "default scenario" : scenario, loaded.preset,
+               probe.observe().agents, probe.represented_fraction());
+    std::cout << loaded.resolved_toml;
+    return kOk;
+  } catch (const ScenarioError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "marrow: {}: {}\n", scenario.empty() ? "default scenario" : scenario, e.what());
+  }
+  return kBadInput;
+}
+
+}  // namespace marrow::cli

@@ -1,0 +1,65 @@
+#pragma once
+// Counter-based random streams: a draw is a pure function of (seed, who, when, purpose),
+// so results do not depend on which thread makes the draw or in which order.
+#include <Random123/philox.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+namespace marrow {
+
+// Why a draw is made; distinct purposes give independent numbers for the same (who, when).
+enum class Purpose : uint32_t {
+  kInit = 1,
+  kSchedule = 2,
+  kEvent = 3,
+  kDaughter = 4,
+  kGeometry = 5,
+  kBench = 6,
+  kPlacement = 7,
+};
+
+// Four independent 32-bit words from one Philox4x32-10 call.
+struct Draw {
+  std::array<uint32_t, 4> w;
+  // Uniform in the open interval (0, 1): safe for log().
+  double u(int i) const { return (static_cast<double>(w[i]) + 0.5) * 0x1p-32; }
+  // Uniform integer in [0, n) by multiply-shift (bias below 2^-32 * n).
+  uint32_t below(int i, uint32_t n) const {
+    return static_cast<uint32_t>((static_cast<uint64_t>(w[i]) * n) >> 32);
+  }
+};
+
+class Stream {
+ public:
+  explicit Stream(uint64_t seed)
+      : key_{{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}} {}
+
+  Draw draw(uint64_t who, uint64_t when, Purpose why) const {
+    const r123::Philox4x32::ctr_type ctr{
+        {static_cast<uint32_t>(who), static_cast<uint32_t>(who >> 32),
+         static_cast<uint32_t>(when), static_cast<uint32_t>(why) ^
+                                          (static_cast<uint32_t>(when >> 32) << 8)}};
+    const auto r = r123::Philox4x32()(ctr, key_);
+    return Draw{{r[0], r[1], r[2], r[3]}};
+  }
+
+  uint64_t seed() const {
+    return static_cast<uint64_t>(key_[0]) | (static_cast<uint64_t>(key_[1]) << 32);
+  }
+
+ private:
+  r123::Philox4x32::key_type key_;
+};
+
+// Steps until the next event of a process with per-step probability 1 - exp(-rate_dt):
+// geometric on {1, 2, ...}, sampled exactly by inversion from one uniform.
+inline int64_t geometric_steps(double u, double rate_dt) {
+  if (rate_dt <= 0.0) return INT64_MAX;
+  const double k = std::floor(-std::log(u) / rate_dt);
+  if (k > 1e15) return INT64_MAX;
+  return 1 + static_cast<int64_t>(k);
+}
+
+}  // namespace marrow

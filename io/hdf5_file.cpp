@@ -1,0 +1,300 @@
+#include "io/hdf5_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace marrow::h5 {
+namespace {
+
+// HDF5 prints its error stack by default; marrow reports errors itself.
+struct Silence {
+  Silence() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+
+hid_t check(hid_t id, const std::string& what) {
+  static const Silence silence;
+  if (id < 0) throw Error(what);
+  return id;
+}
+
+void check_status(herr_t s, const std::string& what) {
+  if (s < 0) throw Error(what);
+}
+
+}  // namespace
+
+Handle::Handle(hid_t id) : id_(id) {}
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    o.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+void Handle::reset() {
+  if (id_ < 0) return;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+  }
+  id_ = H5I_INVALID_HID;
+}
+
+template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t native_type<int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t native_type<int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t native_type<uint32_t>() { return H5T_NATIVE_UINT32; }
+template <> hid_t native_type<uint16_t>() { return H5T_NATIVE_UINT16; }
+template <> hid_t native_type<uint8_t>() { return H5T_NATIVE_UINT8; }
+
+Handle create_file(const std::string& path) {
+  return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create HDF5 file " + path));
+}
+
+Handle open_file(const std::string& path) {
+  check(0, "");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(path + ": not an HDF5 file");
+  return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open " + path));
+}
+
+bool exists(hid_t loc, const std::string& path) {
+  check(0, "");
+  size_t pos = 0;
+  while (true) {
+    pos = path.find('/', pos + 1);
+    const std::string prefix = path.substr(0, pos);
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (pos == std::string::npos) return true;
+  }
+}
+
+Handle open_group(hid_t loc, const std::string& path) {
+  return Handle(check(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "no group " + path));
+}
+
+Handle ensure_group(hid_t loc, const std::string& path) {
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    const std::string prefix = path.substr(0, pos);
+    if (prefix.empty() || prefix == "/") continue;
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0)
+      Handle(check(H5Gcreate2(loc, prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "cannot create group " + prefix));
+  }
+  return open_group(loc, path);
+}
+
+std::vector<std::string> children(hid_t group) {
+  H5G_info_t info;
+  check_status(H5Gget_info(group, &info), "cannot list group");
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t n = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
+                                         H5P_DEFAULT);
+    std::string name(static_cast<size_t>(std::max<ssize_t>(n, 0)), '\0');
+    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
+                       H5P_DEFAULT);
+    names.push_back(name);
+  }
+  return names;
+}
+
+template <class T>
+void write(hid_t loc, const std::string& path, std::span<const T> data,
+           std::vector<hsize_t> dims) {
+  if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
+  hsize_t total = 1;
+  for (const hsize_t d : dims) total *= d;
+  if (total != data.size()) throw Error("dataset " + path + ": shape does not match the data");
+  const auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) ensure_group(loc, path.substr(0, slash));
+  Handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                     "dataspace"));
+  Handle plist(check(H5Pcreate(H5P_DATASET_CREATE), "plist"));
+  if (total > 0) {
+    // Chunks of at most ~1 MiB: shrink the slowest dimensions first.
+    std::vector<hsize_t> chunk = dims;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      hsize_t bytes = sizeof(T);
+      for (const hsize_t c : chunk) bytes *= c;
+      if (bytes <= (1u << 20)) break;
+      chunk[i] = std::max<hsize_t>(1, chunk[i] / std::max<hsize_t>(1, bytes / (1u << 20)));
+    }
+    check_status(H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data()), "chunk");
+    check_status(H5Pset_shuffle(plist), "shuffle");
+    check_status(H5Pset_deflate(plist, 4), "deflate");
+  }
+  Handle ds(check(H5Dcreate2(loc, path.c_str(), native_type<T>(), space, H5P_DEFAULT, plist,
+                             H5P_DEFAULT),
+                  "cannot create dataset " + path));
+  if (total > 0)
+    check_status(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+                 "cannot write dataset " + path);
+}
+
+void link(hid_t loc, const std::string& target, const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) ensure_group(loc, path.substr(0, slash));
+  check_status(H5Lcreate_hard(loc, target.c_str(), loc, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+               "cannot link " + path);
+}
+
+template <class T>
+std::vector<T> read(hid_t loc, const std::string& path, std::vector<hsize_t>* dims_out) {
+  if (!exists(loc, path)) throw Error("no dataset " + path);
+  Handle ds(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "cannot open dataset " + path));
+  Handle space(check(H5Dget_space(ds), "dataspace of " + path));
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 0 || rank > 8) throw Error("dataset " + path + " has an unexpected shape");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  hsize_t total = 1;
+  for (const hsize_t d : dims) total *= d;
+  if (total > (hsize_t{1} << 34)) throw Error("dataset " + path + " is implausibly large");
+  std::vector<T> out(static_cast<size_t>(total));
+  if (total > 0)
+    check_status(H5Dread(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                 "cannot read dataset " + path);
+  if (dims_out) *dims_out = dims;
+  return out;
+}
+
+#define MARROW_H5_INSTANTIATE(T)                                                              \
+  template void write<T>(hid_t, const std::string&, std::span<const T>, std::vector<hsize_t>); \
+  template std::vector<T> read<T>(hid_t, const std::string&, std::vector<hsize_t>*);
+MARROW_H5_INSTANTIATE(double)
+MARROW_H5_INSTANTIATE(float)
+MARROW_H5_INSTANTIATE(int64_t)
+MARROW_H5_INSTANTIATE(int32_t)
+MARROW_H5_INSTANTIATE(uint32_t)
+MARROW_H5_INSTANTIATE(uint16_t)
+MARROW_H5_INSTANTIATE(uint8_t)
+#undef MARROW_H5_INSTANTIATE
+
+namespace {
+
+void write_scalar_attr(hid_t obj, const std::string& name, hid_t type, const void* value) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  Handle space(check(H5Screate(H5S_SCALAR), "scalar space"));
+  Handle a(check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                 "cannot create attribute " + name));
+  check_status(H5Awrite(a, type, value), "cannot write attribute " + name);
+}
+
+Handle string_type() {
+  Handle t(check(H5Tcopy(H5T_C_S1), "string type"));
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+Handle open_attr(hid_t obj, const std::string& name) {
+  if (H5Aexists(obj, name.c_str()) <= 0) throw Error("no attribute " + name);
+  return Handle(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "cannot open attribute " + name));
+}
+
+}  // namespace
+
+void set_attr(hid_t obj, const std::string& name, const std::string& value) {
+  const Handle t = string_type();
+  const char* p = value.c_str();
+  write_scalar_attr(obj, name, t, &p);
+}
+
+void set_attr(hid_t obj, const std::string& name, double value) {
+  write_scalar_attr(obj, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+void set_attr(hid_t obj, const std::string& name, int64_t value) {
+  write_scalar_attr(obj, name, H5T_NATIVE_INT64, &value);
+}
+
+void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  const Handle t = string_type();
+  const hsize_t n = values.size();
+  Handle space(check(H5Screate_simple(1, &n, nullptr), "space"));
+  Handle a(check(H5Acreate2(obj, name.c_str(), t, space, H5P_DEFAULT, H5P_DEFAULT),
+                 "cannot create attribute " + name));
+  std::vector<const char*> p;
+  for (const auto& v : values) p.push_back(v.c_str());
+  check_status(H5Awrite(a, t, p.data()), "cannot write attribute " + name);
+}
+
+bool has_attr(hid_t obj, const std::string& name) {
+  check(0, "");
+  return H5Aexists(obj, name.c_str()) > 0;
+}
+
+std::string attr_string(hid_t obj, const std::string& name) {
+  const Handle a = open_attr(obj, name);
+  Handle ft(check(H5Aget_type(a), "type"));
+  if (H5Tget_class(ft) != H5T_STRING) throw Error("attribute " + name + " is not a string");
+  Handle space(check(H5Aget_space(a), "space"));
+  if (H5Sget_simple_extent_npoints(space) != 1) throw Error("attribute " + name + " is not scalar");
+  if (H5Tis_variable_str(ft) > 0) {
+    const Handle t = string_type();
+    char* p = nullptr;
+    check_status(H5Aread(a, t, &p), "cannot read attribute " + name);
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  const size_t n = H5Tget_size(ft);
+  std::string s(n, '\0');
+  Handle t(check(H5Tcopy(H5T_C_S1), "type"));
+  H5Tset_size(t, n);
+  check_status(H5Aread(a, t, s.data()), "cannot read attribute " + name);
+  return s.substr(0, s.find('\0'));
+}
+
+std::vector<std::string> attr_strings(hid_t obj, const std::string& name) {
+  const Handle a = open_attr(obj, name);
+  Handle ft(check(H5Aget_type(a), "type"));
+  if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0)
+    throw Error("attribute " + name + " is not a list of strings");
+  Handle space(check(H5Aget_space(a), "space"));
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  std::vector<char*> p(static_cast<size_t>(std::max<hssize_t>(n, 0)), nullptr);
+  const Handle t = string_type();
+  check_status(H5Aread(a, t, p.data()), "cannot read attribute " + name);
+  std::vector<std::string> out;
+  for (char* s : p) {
+    out.emplace_back(s ? s : "");
+    H5free_memory(s);
+  }
+  return out;
+}
+
+double attr_double(hid_t obj, const std::string& name) {
+  const Handle a = open_attr(obj, name);
+  Handle space(check(H5Aget_space(a), "space"));
+  if (H5Sget_simple_extent_npoints(space) != 1) throw Error("attribute " + name + " is not scalar");
+  double v = 0;
+  check_status(H5Aread(a, H5T_NATIVE_DOUBLE, &v), "cannot read attribute " + name);
+  return v;
+}
+
+int64_t attr_int(hid_t obj, const std::string& name) {
+  const Handle a = open_attr(obj, name);
+  Handle space(check(H5Aget_space(a), "space"));
+  if (H5Sget_simple_extent_npoints(space) != 1) throw Error("attribute " + name + " is not scalar");
+  int64_t v = 0;
+  check_status(H5Aread(a, H5T_NATIVE_INT64, &v), "cannot read attribute " + name);
+  return v;
+}
+
+}  // namespace marrow::h5

@@ -1,0 +1,478 @@
+#include "io/presets.hpp"
+
+#include <map>
+#include <stdexcept>
+
+namespace marrow {
+namespace {
+
+// Rates are per day; probabilities of the three division outcomes sum to 1. Values without a
+// direct measurement are marked "model assumption" and say what they were chosen to give.
+// Amplification factors are calibrated: for each maturation compartment, the cited whole-body
+// daily production divided by the steady-state hand-off rate of this graph scaled to the whole
+// body (hand-offs / represented fraction); see README "Calibration".
+const char* kHuman = R"toml(
+# marrow preset "human": a healthy 70 kg adult.
+[run]
+days = 365.0              # length of the default run
+dt_hours = 1.0
+seed = 1
+output_every_hours = 24.0
+snapshot_every_days = 0.0  # 0: a single snapshot at the end
+
+[organism]
+name = "human"
+blood_volume_l = 5.0      # 4.5-5.5 L adult (VALIDATION.md, verify)
+weight_kg = 70.0
+hsc_total = 1.0e5         # contributing HSCs: Lee-Six 2018 Nature 561:473; Mitchell 2022 Nature 606:343
+hsc_type = "LT_HSC"
+mch_pg = 29.0             # mean cell hemoglobin, adult reference 27-33 pg (verify)
+
+[lattice]
+size = [640, 640]         # sites; 2D section of marrow
+site_um = 10.0            # about one cell diameter
+neighbourhood = "moore"
+block = 32                # spatial block edge for the parallel update
+calendar_window = 256     # steps in the event calendar ring
+
+[geometry]
+seed = 1
+bone_thickness = 4        # cortical bone along the faces, sites
+sinusoids = 4             # straight sinusoids across the section
+sinusoid_width = 2
+arterioles = 2
+# Niche kinds that hold stem cells: most HSCs sit within ~10 um of a sinusoid (Acar 2015 Nature
+# 526:126); ["arteriolar"] expresses the arteriolar arrangement (Kunisaki 2013 Nature 502:637).
+stem_cell_niches = ["sinusoidal"]
+
+# LT-HSC: quiescent in the niche; they leave quiescence at 0.00358/day and return at 1/day, so a
+# niche LT-HSC divides every ~40 weeks: Catlin 2011 Blood 117:4460. Niche-dependent fate
+# (self-renewal held by the niche, differentiation outside it): Morrison & Scadden 2014 Nature
+# 505:327; division outcome shares are a model assumption that keeps the niche pool stationary.
+[types.LT_HSC]
+lineage = "stem"
+initial = 2100
+initial_quiescent_fraction = 0.9
+seeks_niche = true
+division_per_day = 1.0
+migration_per_day = 4.0
+death_per_day = 0.0
+quiescence_entry_per_day = 0.1
+quiescence_exit_per_day = 1.0
+self_renewal = 0.0
+asymmetric = 0.2
+differentiation = 0.8
+differentiate_to = { ST_HSC = 1.0 }
+
+[types.LT_HSC.niche]
+migration_per_day = 0.0
+quiescence_entry_per_day = 1.0
+quiescence_exit_per_day = 0.00358
+self_renewal = 0.3
+asymmetric = 0.6
+differentiation = 0.1
+
+# ST-HSC and MPP: transit-amplifying multipotent cells; cycling and division shares are model
+# assumptions giving residence of months (ST) and weeks (MPP), consistent with the slow flux
+# from HSC to MPP measured in mice (Busch 2015 Nature 518:542).
+[types.ST_HSC]
+lineage = "stem"
+initial = 1150
+division_per_day = 0.2
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.3
+differentiation = 0.4
+differentiate_to = { MPP = 1.0 }
+
+[types.MPP]
+lineage = "multipotent"
+initial = 1820
+division_per_day = 0.5
+migration_per_day = 4.0
+self_renewal = 0.25
+asymmetric = 0.25
+differentiation = 0.5
+differentiate_to = { CMP = 0.75, CLP = 0.25 }
+
+# Migration: a random walk of one site (~10 um) every ~6 h for cycling progenitors and for stem
+# cells out of a niche; niche LT-HSC are sessile (Christodoulou 2020 Nature 578:278 found most
+# HSCs immobile near their niche; the progenitor rate is a model assumption).
+
+# Oligopotent progenitors: common myeloid and lymphoid (Akashi 2000 Nature 404:193; Kondo 1997
+# Cell 91:661), granulocyte-monocyte and megakaryocyte-erythroid (Manz 2002 PNAS 99:11872).
+# Cycling about daily (model assumption).
+[types.CMP]
+lineage = "myeloid"
+initial = 4100
+division_per_day = 1.0
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { GMP = 0.6, MEP = 0.4 }
+
+[types.CLP]
+lineage = "lymphoid"
+initial = 1300
+division_per_day = 1.0
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { LyP = 1.0 }
+
+[types.GMP]
+lineage = "myeloid"
+initial = 9000
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { MyP = 1.0 }
+
+[types.MEP]
+lineage = "erythroid"
+initial = 6050
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { EryP = 0.7, MkP = 0.3 }
+
+# Committed progenitors of the four lineages; their differentiated daughters leave the lattice
+# for the lineage's maturation compartment (model assumption: the agent/compartment boundary).
+[types.EryP]
+lineage = "erythroid"
+initial = 22100
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { erythroid = 1.0 }
+
+[types.MyP]
+lineage = "myeloid"
+initial = 47300
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { myeloid = 1.0 }
+
+[types.MkP]
+lineage = "megakaryocyte"
+initial = 9500
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { megakaryocyte = 1.0 }
+
+[types.LyP]
+lineage = "lymphoid"
+initial = 4550
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { lymphoid = 1.0 }
+
+# Maturation: precursor amplification and transit (a chain of stages, Friberg 2002 J Clin Oncol
+# 20:4713). Amplification calibrated to the production of the blood pools below.
+[maturation.myeloid]
+stages = 4
+transit_days = 5.8        # neutrophil marrow transit: Lahoz-Beneytez 2016 Blood 127:3431
+amplification = 10100.0
+feeds = { neutrophils = 0.917, monocytes = 0.083 }
+
+[maturation.erythroid]
+stages = 4
+transit_days = 7.0        # erythroid precursor maturation, about a week (verify)
+amplification = 160000.0
+feeds = { rbc = 1.0 }
+
+[maturation.megakaryocyte]
+stages = 4
+transit_days = 5.0        # megakaryocyte maturation: Harker & Finch 1969 J Clin Invest 48:963
+amplification = 221000.0
+feeds = { platelets = 1.0 }
+
+[maturation.lymphoid]
+stages = 4
+transit_days = 7.0        # lymphoid precursor maturation (verify)
+amplification = 102.0
+feeds = { lymphocytes = 1.0 }
+
+# Blood pools: mean lifespan and its CV (1 = exponential survival, smaller = senescence).
+[blood.neutrophils]
+lifespan_days = 0.721     # blood half-life 12 h: Lahoz-Beneytez 2016 Blood 127:3431
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.monocytes]
+lifespan_days = 1.0       # classical monocytes 1.0 d: Patel 2017 J Exp Med 214:1913
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.lymphocytes]
+lifespan_days = 365.0     # between memory (0.4-0.7 y) and naive T (4-6.5 y): Vrisekoop 2008 PNAS 105:6115
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.rbc]
+lifespan_days = 115.0     # Franco 2012 Transfus Med Hemother 39:302
+lifespan_cv = 0.15        # senescence, CV ~15 %: Franco 2012
+destruction_per_day = 0.0
+unit_per_l = 1.0e12
+
+[blood.platelets]
+lifespan_days = 9.5       # Harker 1977 Clin Haematol
+lifespan_cv = 0.3         # mostly senescent removal (model assumption)
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+)toml";
+
+const char* kMouse = R"toml(
+# marrow preset "mouse": a 25 g adult C57BL/6 mouse. The lineage graph below the HSCs is that of
+# the human preset (model assumption); HSC kinetics and blood are the mouse's.
+[run]
+days = 365.0
+dt_hours = 1.0
+seed = 1
+output_every_hours = 24.0
+snapshot_every_days = 0.0
+
+[organism]
+name = "mouse"
+blood_volume_l = 0.002    # 1.6-2.2 mL (VALIDATION.md, verify)
+weight_kg = 0.025
+hsc_total = 1.5e4         # Abkowitz 2000 Blood 96:3399; Busch 2015 Nature 518:542
+hsc_type = "LT_HSC"
+mch_pg = 15.0             # mouse mean cell hemoglobin ~15 pg (verify)
+
+[lattice]
+size = [640, 640]
+site_um = 10.0
+neighbourhood = "moore"
+block = 32
+calendar_window = 256
+
+[geometry]
+seed = 1
+bone_thickness = 4
+sinusoids = 2
+sinusoid_width = 2
+arterioles = 2
+# Niche kinds that hold stem cells: most HSCs sit within ~10 um of a sinusoid (Acar 2015 Nature
+# 526:126); ["arteriolar"] expresses the arteriolar arrangement (Kunisaki 2013 Nature 502:637).
+stem_cell_niches = ["sinusoidal"]
+
+# Mouse HSCs divide ~7x as often as human ones, and ST-HSC/MPP carry more of the output
+# (Busch 2015 Nature 518:542): the ST-HSC and MPP self-renewal shares are lower than the human
+# ones (model assumption).
+# Niche LT-HSC divide every ~40 d, between the active (18-36 d) and dormant (~145 d) subsets:
+# Wilson 2008 Cell 135:1118 (exit 0.0256/day, entry 1/day).
+[types.LT_HSC]
+lineage = "stem"
+initial = 1050
+initial_quiescent_fraction = 0.9
+seeks_niche = true
+division_per_day = 1.0
+migration_per_day = 4.0
+death_per_day = 0.0
+quiescence_entry_per_day = 0.1
+quiescence_exit_per_day = 1.0
+self_renewal = 0.0
+asymmetric = 0.2
+differentiation = 0.8
+differentiate_to = { ST_HSC = 1.0 }
+
+[types.LT_HSC.niche]
+migration_per_day = 0.0
+quiescence_entry_per_day = 1.0
+quiescence_exit_per_day = 0.0256
+self_renewal = 0.3
+asymmetric = 0.6
+differentiation = 0.1
+
+[types.ST_HSC]
+lineage = "stem"
+initial = 1150
+division_per_day = 0.2
+migration_per_day = 4.0
+self_renewal = 0.2
+asymmetric = 0.3
+differentiation = 0.5
+differentiate_to = { MPP = 1.0 }
+
+[types.MPP]
+lineage = "multipotent"
+initial = 1820
+division_per_day = 0.5
+migration_per_day = 4.0
+self_renewal = 0.15
+asymmetric = 0.25
+differentiation = 0.6
+differentiate_to = { CMP = 0.75, CLP = 0.25 }
+
+[types.CMP]
+lineage = "myeloid"
+initial = 4100
+division_per_day = 1.0
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { GMP = 0.6, MEP = 0.4 }
+
+[types.CLP]
+lineage = "lymphoid"
+initial = 1300
+division_per_day = 1.0
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { LyP = 1.0 }
+
+[types.GMP]
+lineage = "myeloid"
+initial = 9000
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { MyP = 1.0 }
+
+[types.MEP]
+lineage = "erythroid"
+initial = 6050
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.3
+asymmetric = 0.2
+differentiation = 0.5
+differentiate_to = { EryP = 0.7, MkP = 0.3 }
+
+[types.EryP]
+lineage = "erythroid"
+initial = 22100
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { erythroid = 1.0 }
+
+[types.MyP]
+lineage = "myeloid"
+initial = 47300
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { myeloid = 1.0 }
+
+[types.MkP]
+lineage = "megakaryocyte"
+initial = 9500
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { megakaryocyte = 1.0 }
+
+[types.LyP]
+lineage = "lymphoid"
+initial = 4550
+division_per_day = 1.5
+migration_per_day = 4.0
+self_renewal = 0.35
+asymmetric = 0.15
+differentiation = 0.5
+differentiate_to = { lymphoid = 1.0 }
+
+[maturation.myeloid]
+stages = 4
+transit_days = 5.8        # as human (Lahoz-Beneytez 2016 Blood 127:3431; verify for mouse)
+amplification = 10.0
+feeds = { neutrophils = 0.8, monocytes = 0.2 }
+
+[maturation.erythroid]
+stages = 4
+transit_days = 4.0        # mouse erythroid maturation (verify)
+amplification = 1000.0
+feeds = { rbc = 1.0 }
+
+[maturation.megakaryocyte]
+stages = 4
+transit_days = 4.0        # mouse megakaryocyte maturation (verify)
+amplification = 1000.0
+feeds = { platelets = 1.0 }
+
+[maturation.lymphoid]
+stages = 4
+transit_days = 7.0        # (verify)
+amplification = 100.0
+feeds = { lymphocytes = 1.0 }
+
+[blood.neutrophils]
+lifespan_days = 0.52      # circulating lifespan 12.5 h: Pillay 2010 Blood 116:625
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.monocytes]
+lifespan_days = 1.2       # Ly6C-high monocyte half-life ~20 h: Yona 2013 Immunity 38:79
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.lymphocytes]
+lifespan_days = 60.0      # mixed naive and memory pools (verify)
+lifespan_cv = 1.0
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+
+[blood.rbc]
+lifespan_days = 42.0      # 40-45 d: VALIDATION.md (de Jong 2001 Blood 98:1577)
+lifespan_cv = 0.15        # senescence, as human (model assumption)
+destruction_per_day = 0.0
+unit_per_l = 1.0e12
+
+[blood.platelets]
+lifespan_days = 4.0       # Mason 2007 Cell 128:1173
+lifespan_cv = 0.3         # model assumption
+destruction_per_day = 0.0
+unit_per_l = 1.0e9
+)toml";
+
+const std::map<std::string, std::string>& presets() {
+  static const std::map<std::string, std::string> p = {{"human", kHuman}, {"mouse", kMouse}};
+  return p;
+}
+
+}  // namespace
+
+const std::string& preset_text(const std::string& name) { return presets().at(name); }
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> n;
+  for (const auto& [k, v] : presets()) n.push_back(k);
+  return n;
+}
+
+}  // namespace marrow

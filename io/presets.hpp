@@ -1,0 +1,12 @@
+#pragma once
+// Built-in parameter sets. Each is a complete scenario in TOML, every default with its source.
+#include <string>
+#include <vector>
+
+namespace marrow {
+
+// The preset's TOML text; throws std::out_of_range for an unknown name.
+const std::string& preset_text(const std::string& name);
+std::vector<std::string> preset_names();
+
+}  // namespace marrow

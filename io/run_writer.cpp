@@ -1,0 +1,208 @@
+#include "io/run_writer.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "model/endpoints.hpp"
+#include "niche/geometry.hpp"
+
+namespace marrow {
+
+std::string now_iso8601() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+RunWriter::RunWriter(std::string path, const Simulation& sim, const LoadedScenario& scenario,
+                     const Provenance& p)
+    : path_(std::move(path)), temp_(path_ + ".partial"), sim_(sim) {
+  file_ = h5::create_file(temp_);
+  h5::set_attr(file_, "schema_version", kSchemaVersion);
+  {
+    h5::Handle g = h5::ensure_group(file_, "provenance");
+    h5::set_attr(g, "version", std::string(MARROW_VERSION));
+    h5::set_attr(g, "git_hash", std::string(MARROW_GIT_HASH));
+    h5::set_attr(g, "seed", static_cast<int64_t>(sim.scenario().run.seed));
+    h5::set_attr(g, "threads", static_cast<int64_t>(p.threads));
+    h5::set_attr(g, "command_line", p.command_line);
+    h5::set_attr(g, "started_at", p.started_at);
+    h5::set_attr(g, "complete", int64_t{0});
+  }
+  {
+    h5::Handle g = h5::ensure_group(file_, "parameters");
+    h5::set_attr(g, "scenario", scenario.resolved_toml);
+    h5::set_attr(g, "preset", scenario.preset);
+    h5::set_attr(g, "represented_fraction", sim.represented_fraction());
+    h5::set_attr(g, "site_um", sim.scenario().lattice.site_um);
+    h5::set_attr(g, "dt_hours", sim.scenario().run.dt_hours);
+  }
+  h5::ensure_group(file_, "snapshots");
+}
+
+RunWriter::~RunWriter() {
+  if (done_) return;
+  file_.reset();
+  std::remove(temp_.c_str());
+}
+
+void RunWriter::record(const Observation& o) { rows_.push_back(o); }
+
+void RunWriter::prepend(const std::vector<Observation>& rows) {
+  rows_.insert(rows_.begin(), rows.begin(), rows.end());
+}
+
+void RunWriter::snapshot(const Simulation& sim) {
+  const std::string base = fmt::format("snapshots/{:06d}", snapshots_);
+  h5::Handle g = h5::ensure_group(file_, base);
+  h5::set_attr(g, "time_days", sim.time_days());
+  h5::set_attr(g, "step", sim.steps_done());
+  const auto agents = sim.agents();
+  const Lattice& lat = sim.lattice();
+  std::vector<int32_t> x, y, z, next;
+  std::vector<uint8_t> type, origin, quiescent, modified;
+  std::vector<uint32_t> clone;
+  std::vector<uint16_t> divisions;
+  for (const AgentRecord& a : agents) {
+    const Coord c = lat.coord(a.site);
+    x.push_back(c.x);
+    y.push_back(c.y);
+    z.push_back(c.z);
+    type.push_back(a.type);
+    origin.push_back(a.origin);
+    quiescent.push_back(a.flags & kQuiescent ? 1 : 0);
+    modified.push_back(a.flags & kGeneModified ? 1 : 0);
+    clone.push_back(a.clone);
+    divisions.push_back(a.divisions);
+    next.push_back(a.next_step);
+  }
+  h5::write<int32_t>(file_, base + "/agents/x", x);
+  h5::write<int32_t>(file_, base + "/agents/y", y);
+  h5::write<int32_t>(file_, base + "/agents/z", z);
+  h5::write<uint8_t>(file_, base + "/agents/type", type);
+  h5::write<uint32_t>(file_, base + "/agents/clone", clone);
+  h5::write<uint8_t>(file_, base + "/agents/origin", origin);
+  h5::write<uint16_t>(file_, base + "/agents/divisions", divisions);
+  h5::write<uint8_t>(file_, base + "/agents/quiescent", quiescent);
+  h5::write<uint8_t>(file_, base + "/agents/gene_modified", modified);
+  h5::write<int32_t>(file_, base + "/agents/next_event_step", next);
+  {
+    h5::Handle ag = h5::open_group(file_, base + "/agents");
+    std::vector<std::string> names;
+    for (const CellType& t : sim.scenario().graph.types()) names.push_back(t.name);
+    h5::set_attr(ag, "type_names", names);
+    h5::set_attr(ag, "origin_names", std::vector<std::string>{"host", "donor"});
+  }
+  // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
+  const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
+                                     static_cast<hsize_t>(lat.nx())};
+  if (snapshots_ == 0) {
+    std::vector<uint8_t> kind, niche;
+    kind.reserve(static_cast<size_t>(lat.sites()));
+    niche.reserve(static_cast<size_t>(lat.sites()));
+    for (int zz = 0; zz < lat.nz(); ++zz)
+      for (int yy = 0; yy < lat.ny(); ++yy)
+        for (int xx = 0; xx < lat.nx(); ++xx) {
+          const SiteId s = lat.index(xx, yy, zz);
+          kind.push_back(sim.geometry().kind[s]);
+          niche.push_back(sim.geometry().niche[s]);
+        }
+    h5::write<uint8_t>(file_, base + "/lattice/site_kind", kind, dims);
+    h5::write<uint8_t>(file_, base + "/lattice/niche", niche, dims);
+  } else {
+    h5::link(file_, "snapshots/000000/lattice/site_kind", base + "/lattice/site_kind");
+    h5::link(file_, "snapshots/000000/lattice/niche", base + "/lattice/niche");
+  }
+  {
+    h5::Handle lg = h5::open_group(file_, base + "/lattice");
+    h5::Handle kd(H5Dopen2(lg, "site_kind", H5P_DEFAULT));
+    h5::set_attr(kd, "kind_names", kSiteKindNames);
+    h5::Handle nd(H5Dopen2(lg, "niche", H5P_DEFAULT));
+    h5::set_attr(nd, "kind_names", kNicheKindNames);
+  }
+  const auto state = sim.blood().state();
+  h5::write<double>(file_, base + "/compartments/state", state);
+  ++snapshots_;
+  H5Fflush(file_, H5F_SCOPE_GLOBAL);
+}
+
+void RunWriter::finish(bool complete, const std::string& interrupted) {
+  const Scenario& sc = sim_.scenario();
+  std::vector<double> t;
+  for (const auto& r : rows_) t.push_back(r.time_days);
+  h5::write<double>(file_, "timeseries/time_days", t);
+  for (int i = 0; i < sc.graph.type_count(); ++i) {
+    std::vector<int64_t> v;
+    for (const auto& r : rows_) v.push_back(r.population[i]);
+    h5::write<int64_t>(file_, "timeseries/population/" + sc.graph.type(i).name, v);
+  }
+  std::vector<std::vector<double>> blood(sim_.blood().pool_count() + 1);
+  for (const auto& r : rows_) {
+    for (size_t p = 0; p < r.blood.size(); ++p) blood[p].push_back(r.blood[p]);
+    blood.back().push_back(r.hemoglobin);
+  }
+  for (int p = 0; p < sim_.blood().pool_count(); ++p)
+    h5::write<double>(file_, "timeseries/blood/" + sim_.blood().pool(p).name, blood[p]);
+  h5::write<double>(file_, "timeseries/blood/hemoglobin", blood.back());
+  for (int p = 0; p < sim_.blood().pool_count(); ++p) {
+    std::vector<double> v;
+    for (const auto& r : rows_) v.push_back(r.production[p]);
+    h5::write<double>(file_, "timeseries/production/" + sim_.blood().pool(p).name, v);
+  }
+  for (size_t l = 0; l < sim_.lineages().size(); ++l) {
+    std::vector<double> v;
+    for (const auto& r : rows_) v.push_back(r.chimerism[l]);
+    h5::write<double>(file_, "timeseries/chimerism/" + sim_.lineages()[l], v);
+  }
+  {
+    std::vector<double> occupied, fraction, agents;
+    for (const auto& r : rows_) {
+      occupied.push_back(static_cast<double>(r.occupied_niches));
+      fraction.push_back(r.hsc_in_niche_fraction);
+      agents.push_back(static_cast<double>(r.agents));
+    }
+    h5::write<double>(file_, "timeseries/niche/occupied_niches", occupied);
+    h5::write<double>(file_, "timeseries/niche/hsc_in_niche_fraction", fraction);
+    h5::write<int64_t>(file_, "timeseries/agents", [&] {
+      std::vector<int64_t> a;
+      for (const auto& r : rows_) a.push_back(r.agents);
+      return a;
+    }());
+  }
+  {
+    h5::Handle g = h5::ensure_group(file_, "endpoints");
+    const int anc = sim_.blood().pool_index("neutrophils");
+    const int plt = sim_.blood().pool_index("platelets");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double neut_day = anc >= 0 ? recovery_day(t, blood[anc], 0.5, 3) : nan;
+    const double plt_day = plt >= 0 ? recovery_day(t, blood[plt], 20.0, 7) : nan;
+    h5::set_attr(g, "neutrophil_engraftment_day", neut_day);
+    h5::set_attr(g, "platelet_engraftment_day", plt_day);
+    // Without a graft there is nothing to fail; the transplant schedule sets this.
+    h5::set_attr(g, "graft_failure", int64_t{0});
+    for (int p = 0; p < sim_.blood().pool_count(); ++p) {
+      const Nadir n = nadir(t, blood[p]);
+      h5::set_attr(g, "nadir_" + sim_.blood().pool(p).name, n.value);
+      h5::set_attr(g, "nadir_" + sim_.blood().pool(p).name + "_day", n.day);
+    }
+  }
+  {
+    h5::Handle g = h5::open_group(file_, "provenance");
+    h5::set_attr(g, "finished_at", now_iso8601());
+    h5::set_attr(g, "complete", int64_t{complete ? 1 : 0});
+    if (!interrupted.empty()) h5::set_attr(g, "interrupted", interrupted);
+  }
+  file_.reset();
+  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw h5::Error(fmt::format("cannot rename {} to {}", temp_, path_));
+  done_ = true;
+}
+
+}  // namespace marrow

@@ -1,0 +1,284 @@
+#include "io/scenario.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "io/presets.hpp"
+
+namespace marrow {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kPerDay = 1.0 / 24.0;
+
+toml::table parse_text(const std::string& text, const std::string& label) {
+  try {
+    return toml::parse(text, std::string_view(label));
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(fmt::format("{}:{}: not valid TOML: {}", label, e.source().begin.line,
+                                    e.description()));
+  }
+}
+
+// "a.b.c=value" as a one-key document; a value that is not TOML is taken as a string.
+toml::table parse_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ScenarioError(fmt::format("--set {}: expected key=value", assignment));
+  const std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  const std::string label = "--set " + assignment;
+  try {
+    return toml::parse(fmt::format("{} = {}", key, value), std::string_view(label));
+  } catch (const toml::parse_error&) {
+  }
+  try {
+    return toml::parse(fmt::format("{} = \"{}\"", key, value), std::string_view(label));
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(fmt::format("{}: cannot read the key: {}", label, e.description()));
+  }
+}
+
+TypeRates read_rates(Section& s, const TypeRates* base) {
+  TypeRates r;
+  auto rate = [&](const char* key, double fallback) {
+    return (base ? s.number_or(key, fallback, 0, kInf) : s.number_or(key, 0.0, 0, kInf)) * kPerDay;
+  };
+  r.division = base ? rate("division_per_day", base->division / kPerDay)
+                    : s.number("division_per_day", 0, kInf) * kPerDay;
+  r.death = rate("death_per_day", base ? base->death / kPerDay : 0);
+  r.quiescence_entry = rate("quiescence_entry_per_day", base ? base->quiescence_entry / kPerDay : 0);
+  r.quiescence_exit = rate("quiescence_exit_per_day", base ? base->quiescence_exit / kPerDay : 0);
+  r.migration = rate("migration_per_day", base ? base->migration / kPerDay : 0);
+  auto prob = [&](const char* key, double fallback) {
+    return base ? s.number_or(key, fallback, 0, 1) : s.number(key, 0, 1);
+  };
+  r.fate.self_renewal = prob("self_renewal", base ? base->fate.self_renewal : 0);
+  r.fate.asymmetric = prob("asymmetric", base ? base->fate.asymmetric : 0);
+  r.fate.differentiation = prob("differentiation", base ? base->fate.differentiation : 0);
+  const double sum = r.fate.self_renewal + r.fate.asymmetric + r.fate.differentiation;
+  if (std::abs(sum - 1.0) > 1e-9)
+    s.fail("differentiation",
+           fmt::format("self_renewal + asymmetric + differentiation must be 1, is {}", sum));
+  return r;
+}
+
+Scenario read_scenario(Section& top) {
+  Scenario sc;
+  {
+    Section s = top.table("run");
+    sc.run.days = s.number("days", 0, 1e6);
+    sc.run.dt_hours = s.number("dt_hours", 1e-3, 24);
+    sc.run.seed = static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    sc.run.output_every_hours = s.number("output_every_hours", sc.run.dt_hours, 1e6);
+    sc.run.snapshot_every_days = s.number("snapshot_every_days", 0, 1e6);
+    s.finish();
+  }
+  {
+    Section s = top.table("organism");
+    sc.organism.name = s.text("name");
+    sc.organism.blood_volume_l = s.number("blood_volume_l", 1e-6, 100);
+    sc.organism.weight_kg = s.number("weight_kg", 1e-4, 1000);
+    sc.organism.hsc_total = s.number("hsc_total", 1, 1e9);
+    sc.organism.hsc_type = s.text("hsc_type");
+    sc.organism.mch_pg = s.number("mch_pg", 1, 100);
+    s.finish();
+  }
+  {
+    Section s = top.table("lattice");
+    const auto size = s.integers("size", 2, 3, 2, 100000);
+    sc.lattice.nx = static_cast<int>(size[0]);
+    sc.lattice.ny = static_cast<int>(size[1]);
+    sc.lattice.nz = size.size() == 3 ? static_cast<int>(size[2]) : 1;
+    sc.lattice.site_um = s.number("site_um", 0.1, 1000);
+    sc.lattice.neighbourhood = parse_neighbourhood(s.text("neighbourhood", {"moore", "von_neumann"}));
+    sc.lattice.block = static_cast<int>(s.integer("block", 2, 4096));
+    sc.lattice.calendar_window = static_cast<int>(s.integer("calendar_window", 1, 1 << 20));
+    if (sc.lattice.calendar_window & (sc.lattice.calendar_window - 1))
+      s.fail("calendar_window", "expected a power of two");
+    if (static_cast<double>(sc.lattice.nx + 2) * (sc.lattice.ny + 2) * (sc.lattice.nz + 2) > 4e9)
+      s.fail("size", "the lattice may have at most 4e9 sites");
+    s.finish();
+  }
+  {
+    Section s = top.table("geometry");
+    sc.geometry.seed = static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    sc.geometry.bone_thickness = static_cast<int>(s.integer("bone_thickness", 0, 10000));
+    sc.geometry.sinusoids = static_cast<int>(s.integer("sinusoids", 0, 10000));
+    sc.geometry.sinusoid_width = static_cast<int>(s.integer("sinusoid_width", 1, 1000));
+    sc.geometry.arterioles = static_cast<int>(s.integer("arterioles", 0, 10000));
+    sc.geometry.supportive.clear();
+    for (const auto& k : s.texts("stem_cell_niches", {"endosteal", "sinusoidal", "arteriolar"}))
+      sc.geometry.supportive.push_back(static_cast<NicheKind>(niche_kind_of(k)));
+    s.finish();
+  }
+
+  // Maturation compartments and blood pools first: cell types name them as targets.
+  std::vector<std::string> compartments;
+  {
+    Section blood = top.table("blood");
+    for (const std::string& name : blood.keys()) {
+      Section s = blood.table(name);
+      BloodPoolConfig p;
+      p.name = name;
+      p.lifespan_days = s.number("lifespan_days", 1e-3, 1e5);
+      p.lifespan_cv = s.number("lifespan_cv", 0.01, 1);
+      p.destruction_per_day = s.number_or("destruction_per_day", 0, 0, kInf);
+      p.unit_per_l = s.number("unit_per_l", 1, 1e15);
+      s.finish();
+      sc.blood.push_back(p);
+    }
+    blood.finish();
+  }
+  {
+    Section mat = top.table("maturation");
+    for (const std::string& name : mat.keys()) {
+      Section s = mat.table(name);
+      MaturationConfig m;
+      m.name = name;
+      m.stages = static_cast<int>(s.integer("stages", 1, 1000));
+      m.transit_days = s.number("transit_days", 1e-3, 1e4);
+      m.amplification = s.number("amplification", 0, 1e15);
+      m.feeds = s.weights("feeds", 0, 1);
+      double sum = 0;
+      for (const auto& [pool, share] : m.feeds) {
+        bool known = false;
+        for (const auto& p : sc.blood) known |= p.name == pool;
+        if (!known) s.fail("feeds", fmt::format("'{}' is not a blood pool", pool));
+        sum += share;
+      }
+      if (std::abs(sum - 1) > 1e-6) s.fail("feeds", fmt::format("shares must sum to 1, sum to {}", sum));
+      s.finish();
+      sc.maturation.push_back(m);
+      compartments.push_back(name);
+    }
+    mat.finish();
+  }
+
+  std::vector<CellType> types;
+  std::vector<std::vector<std::pair<std::string, double>>> targets;
+  Section types_section = top.table("types");
+  std::vector<Section> type_sections;
+  const auto type_names = types_section.keys();
+  for (const std::string& name : type_names) {
+    Section s = types_section.table(name);
+    CellType t;
+    t.name = name;
+    t.lineage = s.text("lineage");
+    t.initial = s.integer_or("initial", 0, 0, 100000000);
+    t.initial_quiescent_fraction = s.number_or("initial_quiescent_fraction", 0, 0, 1);
+    t.seeks_niche = s.boolean_or("seeks_niche", false);
+    t.off_niche = read_rates(s, nullptr);
+    if (s.has("niche")) {
+      Section n = s.table("niche");
+      t.in_niche = read_rates(n, &t.off_niche);
+      n.finish();
+    } else {
+      t.in_niche = t.off_niche;
+    }
+    const bool differentiates = t.off_niche.fate.self_renewal < 1 || t.in_niche.fate.self_renewal < 1;
+    targets.push_back(differentiates || s.has("differentiate_to") ? s.weights("differentiate_to", 0, 1)
+                                                                   : std::vector<std::pair<std::string, double>>{});
+    s.finish();
+    types.push_back(t);
+    type_sections.push_back(std::move(s));
+  }
+  types_section.finish();
+  if (types.empty()) types_section.fail("types", "at least one cell type is needed");
+
+  for (const auto& c : compartments)
+    for (const auto& t : types)
+      if (t.name == c) top.fail("maturation." + c, "a compartment cannot share a cell type's name");
+  LineageGraph probe(types, compartments);
+  for (size_t i = 0; i < types.size(); ++i) {
+    double cumulative = 0;
+    for (const auto& [name, w] : targets[i]) {
+      const int target = probe.target_of(name);
+      if (target < 0)
+        type_sections[i].fail("differentiate_to",
+                              fmt::format("'{}' is neither a cell type nor a maturation compartment", name));
+      if (w <= 0) continue;
+      cumulative += w;
+      types[i].differentiate_to.emplace_back(static_cast<Target>(target), cumulative);
+    }
+    if (!targets[i].empty() && std::abs(cumulative - 1) > 1e-6)
+      type_sections[i].fail("differentiate_to", fmt::format("weights must sum to 1, sum to {}", cumulative));
+    if (!targets[i].empty()) types[i].differentiate_to.back().second = 1.0;
+  }
+  sc.graph = LineageGraph(std::move(types), std::move(compartments));
+  if (sc.graph.type_index(sc.organism.hsc_type) < 0)
+    top.fail("organism.hsc_type", fmt::format("'{}' is not a cell type", sc.organism.hsc_type));
+  return sc;
+}
+
+LoadedScenario load(const toml::table* user, const std::string& user_label,
+                    const std::vector<std::string>& overrides) {
+  std::vector<toml::table> sets;
+  for (const auto& o : overrides) sets.push_back(parse_override(o));
+  // Which preset: the last --set preset=..., else the file's, else human.
+  std::string preset = "human";
+  const toml::node* chosen = nullptr;
+  std::string chosen_label = user_label;
+  if (user && user->get("preset")) chosen = user->get("preset");
+  for (size_t i = 0; i < sets.size(); ++i)
+    if (sets[i].get("preset")) {
+      chosen = sets[i].get("preset");
+      chosen_label = "--set " + overrides[i];
+    }
+  if (chosen) {
+    if (!chosen->is_string())
+      throw ScenarioError(fmt::format("{}: preset: expected a string", location(*chosen, chosen_label)));
+    preset = *chosen->value<std::string>();
+    const auto names = preset_names();
+    if (std::find(names.begin(), names.end(), preset) == names.end()) {
+      const auto hint = suggest(preset, {names.begin(), names.end()});
+      throw ScenarioError(fmt::format("{}: preset: unknown preset '{}' (known: {}){}",
+                                      location(*chosen, chosen_label), preset, fmt::join(names, ", "),
+                                      hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
+    }
+  }
+  const toml::table preset_table = parse_text(preset_text(preset), "preset " + preset);
+
+  std::vector<Section::Layer> layers;
+  for (size_t i = sets.size(); i-- > 0;) layers.push_back({&sets[i], "--set " + overrides[i]});
+  if (user) layers.push_back({user, user_label});
+  layers.push_back({&preset_table, "preset " + preset});
+
+  toml::table resolved;
+  Section top(layers, "", &resolved);
+  if (top.has("preset")) top.text("preset");
+  resolved.insert_or_assign("preset", preset);
+  LoadedScenario out;
+  out.scenario = read_scenario(top);
+  top.finish();
+  out.preset = preset;
+  std::ostringstream text;
+  text << resolved << "\n";
+  out.resolved_toml = text.str();
+  return out;
+}
+
+}  // namespace
+
+LoadedScenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
+  if (file.empty()) return load(nullptr, "default", overrides);
+  std::ifstream in(file);
+  if (!in) throw ScenarioError(fmt::format("{}: cannot open the scenario file", file));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const toml::table user = parse_text(buf.str(), file);
+  return load(&user, file, overrides);
+}
+
+LoadedScenario load_scenario_text(const std::string& text, const std::string& label,
+                                  const std::vector<std::string>& overrides) {
+  const toml::table user = parse_text(text, label);
+  return load(&user, label, overrides);
+}
+
+}  // namespace marrow

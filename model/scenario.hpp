@@ -1,0 +1,49 @@
+#pragma once
+// A fully resolved scenario: what the model needs to run, with no file format attached.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/lineage_graph.hpp"
+#include "blood/compartments.hpp"
+#include "core/lattice.hpp"
+#include "niche/geometry.hpp"
+
+namespace marrow {
+
+struct RunConfig {
+  double days = 365;
+  double dt_hours = 1;
+  uint64_t seed = 1;
+  double output_every_hours = 24;
+  double snapshot_every_days = 0;  // 0: one snapshot, at the end
+};
+
+struct LatticeConfig {
+  int nx = 256, ny = 256, nz = 1;
+  double site_um = 10;
+  int block = 32;
+  Neighbourhood neighbourhood = Neighbourhood::kMoore;
+  int calendar_window = 256;
+};
+
+struct OrganismConfig {
+  std::string name = "human";
+  double blood_volume_l = 5;
+  double weight_kg = 70;
+  double hsc_total = 1e5;  // whole-body count of the stem type
+  std::string hsc_type = "LT_HSC";
+  double mch_pg = 29;
+};
+
+struct Scenario {
+  RunConfig run;
+  LatticeConfig lattice;
+  GeometryConfig geometry;
+  OrganismConfig organism;
+  LineageGraph graph;
+  std::vector<MaturationConfig> maturation;  // one per graph compartment, same order
+  std::vector<BloodPoolConfig> blood;
+};
+
+}  // namespace marrow

@@ -1,0 +1,75 @@
+#pragma once
+// The whole model stepping in time: lattice and geometry, agents in spatial blocks, the fate
+// kernel, and the maturation/blood compartments fed by the lattice's hand-offs.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agents/agent_store.hpp"
+#include "agents/fate_kernel.hpp"
+#include "blood/compartments.hpp"
+#include "core/block_grid.hpp"
+#include "core/lattice.hpp"
+#include "model/scenario.hpp"
+#include "niche/geometry.hpp"
+
+namespace marrow {
+
+struct Observation {
+  double time_days = 0;
+  std::vector<int64_t> population;  // per cell type
+  std::vector<double> blood;        // per blood pool, in its unit per litre
+  std::vector<double> production;   // per blood pool, cells entering the blood per day (body)
+  double hemoglobin = 0;            // g/dL
+  std::vector<double> chimerism;    // donor fraction per lineage (agents), 0..1
+  int64_t occupied_niches = 0;      // niche sites holding a cell of the stem type
+  double hsc_in_niche_fraction = 0;
+  int64_t agents = 0;
+};
+
+class Simulation {
+ public:
+  explicit Simulation(const Scenario& scenario);
+
+  // Advances one step of dt.
+  void step();
+  int64_t steps_done() const { return step_; }
+  double time_hours() const { return static_cast<double>(step_) * scenario_.run.dt_hours; }
+  double time_days() const { return time_hours() / 24.0; }
+
+  Observation observe() const;
+  // Every agent, ordered by site (a canonical order, whatever the blocks' history).
+  std::vector<AgentRecord> agents() const;
+  // Replaces the state with a checkpoint's.
+  void restore(int64_t steps_done, const std::vector<AgentRecord>& agents,
+               const std::vector<double>& blood_state);
+
+  const Scenario& scenario() const { return scenario_; }
+  const Lattice& lattice() const { return lattice_; }
+  const Geometry& geometry() const { return geometry_; }
+  const BlockGrid& grid() const { return grid_; }
+  const BloodSystem& blood() const { return blood_; }
+  const std::vector<std::string>& lineages() const { return lineages_; }
+  double represented_fraction() const { return blood_.represented_fraction(); }
+  int64_t stalled_divisions() const { return kernel_->stalled_divisions(); }
+
+ private:
+  void place_initial_agents();
+  void merge_outboxes();
+  int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
+
+  Scenario scenario_;
+  Lattice lattice_;
+  Geometry geometry_;
+  BlockGrid grid_;
+  std::vector<AgentBlock> blocks_;
+  std::unique_ptr<FateKernel> kernel_;
+  BloodSystem blood_;
+  std::vector<std::string> lineages_;
+  std::vector<int> lineage_of_type_;
+  int hsc_type_ = -1;
+  int64_t step_ = 0;
+};
+
+}  // namespace marrow
