@@ -43,7 +43,7 @@ class AgentBlock {
     --alive_;
   }
   AgentRecord record(uint32_t slot) const {
-    return {site[slot],  type[slot],  origin[slot],   flags[slot],
+    return {site[slot],      type[slot],  origin[slot],   flags[slot],
             divisions[slot], clone[slot], next_step[slot]};
   }
   void reschedule(uint32_t slot, int64_t step) {

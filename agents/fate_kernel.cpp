@@ -59,7 +59,10 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
   const FateProbabilities& f = r.fate;
   const double u = d.u(1);
   divide(block, b, slot, step,
-         u < f.self_renewal ? 1 : u < f.self_renewal + f.asymmetric ? 2 : 3, d);
+         u < f.self_renewal                  ? 1
+         : u < f.self_renewal + f.asymmetric ? 2
+                                             : 3,
+         d);
 }
 
 int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
@@ -150,12 +153,9 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
 
   occ[second_site] = kOccupied;
   const Draw ds = stream_.draw(second_site, static_cast<uint64_t>(step), Purpose::kPlacement);
-  AgentRecord daughter{second_site,
-                       static_cast<uint8_t>(second),
-                       block.origin[slot],
-                       static_cast<uint8_t>(block.flags[slot] & kGeneModified),
-                       divisions,
-                       block.clone[slot],
+  AgentRecord daughter{second_site,        static_cast<uint8_t>(second),
+                       block.origin[slot], static_cast<uint8_t>(block.flags[slot] & kGeneModified),
+                       divisions,          block.clone[slot],
                        kNeverStep};
   const int64_t when = next_event(second, false, second_site, step, ds.u(0));
   daughter.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);

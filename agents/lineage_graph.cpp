@@ -29,7 +29,8 @@ std::vector<double> LineageGraph::compartment_yield(int t, const TypeRates& r) c
   const double differentiated = r.fate.asymmetric + 2.0 * r.fate.differentiation;
   double previous = 0;
   for (const auto& [target, cumulative] : types_[t].differentiate_to) {
-    if (is_compartment(target)) y[compartment_of(target)] += differentiated * (cumulative - previous);
+    if (is_compartment(target))
+      y[compartment_of(target)] += differentiated * (cumulative - previous);
     previous = cumulative;
   }
   return y;

@@ -33,7 +33,8 @@ int inspect(const std::string& file, bool json) {
     for (const auto& [k, v] : s.info) j["run"][k] = v;
     auto numbers = [](const std::vector<std::pair<std::string, double>>& rows) {
       nlohmann::json o = nlohmann::json::object();
-      for (const auto& [k, v] : rows) o[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+      for (const auto& [k, v] : rows)
+        o[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
       return o;
     };
     j["endpoints"] = numbers(s.endpoints);

@@ -1,14 +1,15 @@
 // marrow: the command-line program. Subcommands only; the model lives in the libraries.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace marrow::cli;
   CLI::App app{"marrow: a stochastic agent-based simulator of the bone marrow niche"};
-  app.set_version_flag("--version", std::string("marrow ") + MARROW_VERSION + " (" +
-                                        MARROW_GIT_HASH + ")");
+  app.set_version_flag("--version",
+                       std::string("marrow ") + MARROW_VERSION + " (" + MARROW_GIT_HASH + ")");
   app.require_subcommand(1);
 
   RunOptions ro;
@@ -16,10 +17,12 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario (the built-in default without one)");
   run->add_option("scenario", ro.scenario, "scenario file (TOML)");
   run->add_option("--out,-o", ro.out, "output HDF5 file (default: <scenario>.h5 or marrow_run.h5)");
-  run->add_option("--seed", ro.seed, "random seed (overrides run.seed)")->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", ro.seed, "random seed (overrides run.seed)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--threads", ro.threads, "threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::Range(1, 4096));
-  run->add_option("--days", ro.days, "simulated days (overrides run.days)")->check(CLI::NonNegativeNumber);
+  run->add_option("--days", ro.days, "simulated days (overrides run.days)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--set", ro.set, "override a scenario key: key=value (repeatable)");
   run->add_option("--snapshot-every", ro.snapshot_every, "days between snapshots (0: at the end)")
       ->check(CLI::NonNegativeNumber);
@@ -27,7 +30,8 @@ int main(int argc, char** argv) {
 
   std::string vscenario;
   std::vector<std::string> vset;
-  auto* validate_cmd = app.add_subcommand("validate", "check a scenario and print it fully resolved");
+  auto* validate_cmd =
+      app.add_subcommand("validate", "check a scenario and print it fully resolved");
   validate_cmd->add_option("scenario", vscenario, "scenario file (TOML); none: the default");
   validate_cmd->add_option("--set", vset, "override a scenario key: key=value (repeatable)");
 

@@ -33,7 +33,8 @@ std::vector<std::string> with_cli_overrides(const RunOptions& o) {
   std::vector<std::string> set = o.set;
   if (o.seed >= 0) set.push_back(fmt::format("run.seed={}", o.seed));
   if (o.days >= 0) set.push_back(fmt::format("run.days={}", o.days));
-  if (o.snapshot_every >= 0) set.push_back(fmt::format("run.snapshot_every_days={}", o.snapshot_every));
+  if (o.snapshot_every >= 0)
+    set.push_back(fmt::format("run.snapshot_every_days={}", o.snapshot_every));
   return set;
 }
 
@@ -82,9 +83,9 @@ void print_summary(const Simulation& sim, const Observation& o, const std::strin
   const LineageGraph& g = sim.scenario().graph;
   fmt::print("marrow: {} days simulated in {:.1f} s ({} preset, seed {})\n", sim.time_days(), wall,
              sim.scenario().organism.name, sim.scenario().run.seed);
-  fmt::print("  agents {}  {} {}  HSC in niche {:.0f} %\n", o.agents,
-             sim.scenario().organism.hsc_type, o.population[g.type_index(sim.scenario().organism.hsc_type)],
-             100 * o.hsc_in_niche_fraction);
+  fmt::print(
+      "  agents {}  {} {}  HSC in niche {:.0f} %\n", o.agents, sim.scenario().organism.hsc_type,
+      o.population[g.type_index(sim.scenario().organism.hsc_type)], 100 * o.hsc_in_niche_fraction);
   fmt::print("  blood:");
   for (int p = 0; p < sim.blood().pool_count(); ++p)
     fmt::print(" {} {:.3g}", sim.blood().pool(p).name, o.blood[p]);
@@ -115,18 +116,20 @@ int run(const RunOptions& o) {
     const int64_t total = std::llround(rc.days * 24.0 / rc.dt_hours);
     const int64_t every = std::max<int64_t>(1, std::llround(rc.output_every_hours / rc.dt_hours));
     const int64_t snap_every =
-        rc.snapshot_every_days > 0 ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
-                                   : 0;
+        rc.snapshot_every_days > 0
+            ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
+            : 0;
     RunWriter writer(out, *sim, loaded, {o.command_line, now_iso8601(), threads});
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();
+    sim->spin_up();
     Observation last = sim->observe();
     writer.record(last);
-    while (sim->steps_done() < total && g_signal.load() == 0) {
+    while (sim->elapsed_steps() < total && g_signal.load() == 0) {
       sim->step();
-      const int64_t s = sim->steps_done();
+      const int64_t s = sim->elapsed_steps();
       const bool at_output = s % every == 0 || s == total;
       if (at_output) {
         last = sim->observe();
@@ -143,9 +146,11 @@ int run(const RunOptions& o) {
     }
     writer.snapshot(*sim);
     writer.finish(sig == 0, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "");
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (sig != 0) {
-      fmt::print(stderr, "marrow: interrupted at day {:.2f}; state saved in {}\n", sim->time_days(), out);
+      fmt::print(stderr, "marrow: interrupted at day {:.2f}; state saved in {}\n", sim->time_days(),
+                 out);
       return 128 + sig;
     }
     if (!o.quiet) print_summary(*sim, last, out, wall);
@@ -168,7 +173,8 @@ int validate(const std::string& scenario, const std::vector<std::string>& set) {
   } catch (const ScenarioError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "marrow: {}: {}\n", scenario.empty() ? "default scenario" : scenario, e.what());
+    fmt::print(stderr, "marrow: {}: {}\n", scenario.empty() ? "default scenario" : scenario,
+               e.what());
   }
   return kBadInput;
 }

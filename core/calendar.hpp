@@ -28,7 +28,9 @@ class Calendar {
   void push(int64_t step, uint32_t slot) {
     if (step != kNever) buckets_[static_cast<size_t>(step & mask_)].push_back(slot);
   }
-  std::vector<uint32_t>& bucket(int64_t step) { return buckets_[static_cast<size_t>(step & mask_)]; }
+  std::vector<uint32_t>& bucket(int64_t step) {
+    return buckets_[static_cast<size_t>(step & mask_)];
+  }
   void clear() {
     for (auto& b : buckets_) b.clear();
   }

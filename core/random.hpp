@@ -38,9 +38,8 @@ class Stream {
 
   Draw draw(uint64_t who, uint64_t when, Purpose why) const {
     const r123::Philox4x32::ctr_type ctr{
-        {static_cast<uint32_t>(who), static_cast<uint32_t>(who >> 32),
-         static_cast<uint32_t>(when), static_cast<uint32_t>(why) ^
-                                          (static_cast<uint32_t>(when >> 32) << 8)}};
+        {static_cast<uint32_t>(who), static_cast<uint32_t>(who >> 32), static_cast<uint32_t>(when),
+         static_cast<uint32_t>(why) ^ (static_cast<uint32_t>(when >> 32) << 8)}};
     const auto r = r123::Philox4x32()(ctr, key_);
     return Draw{{r[0], r[1], r[2], r[3]}};
   }

@@ -38,25 +38,61 @@ Handle& Handle::operator=(Handle&& o) noexcept {
 void Handle::reset() {
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: break;
+    case H5I_FILE:
+      H5Fclose(id_);
+      break;
+    case H5I_GROUP:
+      H5Gclose(id_);
+      break;
+    case H5I_DATASET:
+      H5Dclose(id_);
+      break;
+    case H5I_DATASPACE:
+      H5Sclose(id_);
+      break;
+    case H5I_DATATYPE:
+      H5Tclose(id_);
+      break;
+    case H5I_ATTR:
+      H5Aclose(id_);
+      break;
+    case H5I_GENPROP_LST:
+      H5Pclose(id_);
+      break;
+    default:
+      break;
   }
   id_ = H5I_INVALID_HID;
 }
 
-template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
-template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
-template <> hid_t native_type<int64_t>() { return H5T_NATIVE_INT64; }
-template <> hid_t native_type<int32_t>() { return H5T_NATIVE_INT32; }
-template <> hid_t native_type<uint32_t>() { return H5T_NATIVE_UINT32; }
-template <> hid_t native_type<uint16_t>() { return H5T_NATIVE_UINT16; }
-template <> hid_t native_type<uint8_t>() { return H5T_NATIVE_UINT8; }
+template <>
+hid_t native_type<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
+template <>
+hid_t native_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
+template <>
+hid_t native_type<int64_t>() {
+  return H5T_NATIVE_INT64;
+}
+template <>
+hid_t native_type<int32_t>() {
+  return H5T_NATIVE_INT32;
+}
+template <>
+hid_t native_type<uint32_t>() {
+  return H5T_NATIVE_UINT32;
+}
+template <>
+hid_t native_type<uint16_t>() {
+  return H5T_NATIVE_UINT16;
+}
+template <>
+hid_t native_type<uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
 
 Handle create_file(const std::string& path) {
   return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
@@ -102,8 +138,8 @@ std::vector<std::string> children(hid_t group) {
   check_status(H5Gget_info(group, &info), "cannot list group");
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t n = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
-                                         H5P_DEFAULT);
+    const ssize_t n =
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     std::string name(static_cast<size_t>(std::max<ssize_t>(n, 0)), '\0');
     H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
                        H5P_DEFAULT);
@@ -113,16 +149,15 @@ std::vector<std::string> children(hid_t group) {
 }
 
 template <class T>
-void write(hid_t loc, const std::string& path, std::span<const T> data,
-           std::vector<hsize_t> dims) {
+void write(hid_t loc, const std::string& path, std::span<const T> data, std::vector<hsize_t> dims) {
   if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;
   if (total != data.size()) throw Error("dataset " + path + ": shape does not match the data");
   const auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) ensure_group(loc, path.substr(0, slash));
-  Handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                     "dataspace"));
+  Handle space(
+      check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "dataspace"));
   Handle plist(check(H5Pcreate(H5P_DATASET_CREATE), "plist"));
   if (total > 0) {
     // Chunks of at most ~1 MiB: shrink the slowest dimensions first.
@@ -137,9 +172,9 @@ void write(hid_t loc, const std::string& path, std::span<const T> data,
     check_status(H5Pset_shuffle(plist), "shuffle");
     check_status(H5Pset_deflate(plist, 4), "deflate");
   }
-  Handle ds(check(H5Dcreate2(loc, path.c_str(), native_type<T>(), space, H5P_DEFAULT, plist,
-                             H5P_DEFAULT),
-                  "cannot create dataset " + path));
+  Handle ds(
+      check(H5Dcreate2(loc, path.c_str(), native_type<T>(), space, H5P_DEFAULT, plist, H5P_DEFAULT),
+            "cannot create dataset " + path));
   if (total > 0)
     check_status(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
                  "cannot write dataset " + path);
@@ -172,7 +207,7 @@ std::vector<T> read(hid_t loc, const std::string& path, std::vector<hsize_t>* di
   return out;
 }
 
-#define MARROW_H5_INSTANTIATE(T)                                                              \
+#define MARROW_H5_INSTANTIATE(T)                                                               \
   template void write<T>(hid_t, const std::string&, std::span<const T>, std::vector<hsize_t>); \
   template std::vector<T> read<T>(hid_t, const std::string&, std::vector<hsize_t>*);
 MARROW_H5_INSTANTIATE(double)

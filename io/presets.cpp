@@ -15,6 +15,7 @@ const char* kHuman = R"toml(
 # marrow preset "human": a healthy 70 kg adult.
 [run]
 days = 365.0              # length of the default run
+spin_up_days = 180.0      # settles the spatial structure before day 0 (not recorded)
 dt_hours = 1.0
 seed = 1
 output_every_hours = 24.0
@@ -77,7 +78,7 @@ differentiation = 0.1
 # from HSC to MPP measured in mice (Busch 2015 Nature 518:542).
 [types.ST_HSC]
 lineage = "stem"
-initial = 1150
+initial = 1060
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -87,7 +88,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 1820
+initial = 1740
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.25
@@ -104,7 +105,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 # Cycling about daily (model assumption).
 [types.CMP]
 lineage = "myeloid"
-initial = 4100
+initial = 4080
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -114,7 +115,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 1300
+initial = 1290
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -124,7 +125,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 9000
+initial = 9050
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -134,7 +135,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 6050
+initial = 6090
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -146,7 +147,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 # for the lineage's maturation compartment (model assumption: the agent/compartment boundary).
 [types.EryP]
 lineage = "erythroid"
-initial = 22100
+initial = 22230
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -156,7 +157,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 47300
+initial = 47490
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -176,7 +177,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 4550
+initial = 4520
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -247,6 +248,7 @@ const char* kMouse = R"toml(
 # the human preset (model assumption); HSC kinetics and blood are the mouse's.
 [run]
 days = 365.0
+spin_up_days = 180.0
 dt_hours = 1.0
 seed = 1
 output_every_hours = 24.0
@@ -284,7 +286,7 @@ stem_cell_niches = ["sinusoidal"]
 # Wilson 2008 Cell 135:1118 (exit 0.0256/day, entry 1/day).
 [types.LT_HSC]
 lineage = "stem"
-initial = 1050
+initial = 1010
 initial_quiescent_fraction = 0.9
 seeks_niche = true
 division_per_day = 1.0
@@ -307,7 +309,7 @@ differentiation = 0.1
 
 [types.ST_HSC]
 lineage = "stem"
-initial = 1150
+initial = 1550
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.2
@@ -317,7 +319,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 1820
+initial = 1390
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.15
@@ -327,7 +329,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 
 [types.CMP]
 lineage = "myeloid"
-initial = 4100
+initial = 3070
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -337,7 +339,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 1300
+initial = 980
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -347,7 +349,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 9000
+initial = 6060
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -357,7 +359,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 6050
+initial = 4060
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -367,7 +369,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 
 [types.EryP]
 lineage = "erythroid"
-initial = 22100
+initial = 12470
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -377,7 +379,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 47300
+initial = 26720
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -387,7 +389,7 @@ differentiate_to = { myeloid = 1.0 }
 
 [types.MkP]
 lineage = "megakaryocyte"
-initial = 9500
+initial = 5390
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -397,7 +399,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 4550
+initial = 2690
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -408,25 +410,25 @@ differentiate_to = { lymphoid = 1.0 }
 [maturation.myeloid]
 stages = 4
 transit_days = 5.8        # as human (Lahoz-Beneytez 2016 Blood 127:3431; verify for mouse)
-amplification = 10.0
-feeds = { neutrophils = 0.8, monocytes = 0.2 }
+amplification = 8.6
+feeds = { neutrophils = 0.9, monocytes = 0.1 }
 
 [maturation.erythroid]
 stages = 4
 transit_days = 4.0        # mouse erythroid maturation (verify)
-amplification = 1000.0
+amplification = 2050.0
 feeds = { rbc = 1.0 }
 
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 4.0        # mouse megakaryocyte maturation (verify)
-amplification = 1000.0
+amplification = 5920.0
 feeds = { platelets = 1.0 }
 
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # (verify)
-amplification = 100.0
+amplification = 4.0
 feeds = { lymphocytes = 1.0 }
 
 [blood.neutrophils]

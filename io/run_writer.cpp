@@ -64,6 +64,7 @@ void RunWriter::snapshot(const Simulation& sim) {
   h5::Handle g = h5::ensure_group(file_, base);
   h5::set_attr(g, "time_days", sim.time_days());
   h5::set_attr(g, "step", sim.steps_done());
+  h5::set_attr(g, "origin_step", sim.origin_step());
   const auto agents = sim.agents();
   const Lattice& lat = sim.lattice();
   std::vector<int32_t> x, y, z, next;

@@ -21,8 +21,8 @@ toml::table parse_text(const std::string& text, const std::string& label) {
   try {
     return toml::parse(text, std::string_view(label));
   } catch (const toml::parse_error& e) {
-    throw ScenarioError(fmt::format("{}:{}: not valid TOML: {}", label, e.source().begin.line,
-                                    e.description()));
+    throw ScenarioError(
+        fmt::format("{}:{}: not valid TOML: {}", label, e.source().begin.line, e.description()));
   }
 }
 
@@ -52,7 +52,8 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
   r.division = base ? rate("division_per_day", base->division / kPerDay)
                     : s.number("division_per_day", 0, kInf) * kPerDay;
   r.death = rate("death_per_day", base ? base->death / kPerDay : 0);
-  r.quiescence_entry = rate("quiescence_entry_per_day", base ? base->quiescence_entry / kPerDay : 0);
+  r.quiescence_entry =
+      rate("quiescence_entry_per_day", base ? base->quiescence_entry / kPerDay : 0);
   r.quiescence_exit = rate("quiescence_exit_per_day", base ? base->quiescence_exit / kPerDay : 0);
   r.migration = rate("migration_per_day", base ? base->migration / kPerDay : 0);
   auto prob = [&](const char* key, double fallback) {
@@ -73,6 +74,7 @@ Scenario read_scenario(Section& top) {
   {
     Section s = top.table("run");
     sc.run.days = s.number("days", 0, 1e6);
+    sc.run.spin_up_days = s.number("spin_up_days", 0, 1e5);
     sc.run.dt_hours = s.number("dt_hours", 1e-3, 24);
     sc.run.seed = static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
     sc.run.output_every_hours = s.number("output_every_hours", sc.run.dt_hours, 1e6);
@@ -96,7 +98,8 @@ Scenario read_scenario(Section& top) {
     sc.lattice.ny = static_cast<int>(size[1]);
     sc.lattice.nz = size.size() == 3 ? static_cast<int>(size[2]) : 1;
     sc.lattice.site_um = s.number("site_um", 0.1, 1000);
-    sc.lattice.neighbourhood = parse_neighbourhood(s.text("neighbourhood", {"moore", "von_neumann"}));
+    sc.lattice.neighbourhood =
+        parse_neighbourhood(s.text("neighbourhood", {"moore", "von_neumann"}));
     sc.lattice.block = static_cast<int>(s.integer("block", 2, 4096));
     sc.lattice.calendar_window = static_cast<int>(s.integer("calendar_window", 1, 1 << 20));
     if (sc.lattice.calendar_window & (sc.lattice.calendar_window - 1))
@@ -107,7 +110,8 @@ Scenario read_scenario(Section& top) {
   }
   {
     Section s = top.table("geometry");
-    sc.geometry.seed = static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    sc.geometry.seed =
+        static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
     sc.geometry.bone_thickness = static_cast<int>(s.integer("bone_thickness", 0, 10000));
     sc.geometry.sinusoids = static_cast<int>(s.integer("sinusoids", 0, 10000));
     sc.geometry.sinusoid_width = static_cast<int>(s.integer("sinusoid_width", 1, 1000));
@@ -152,7 +156,8 @@ Scenario read_scenario(Section& top) {
         if (!known) s.fail("feeds", fmt::format("'{}' is not a blood pool", pool));
         sum += share;
       }
-      if (std::abs(sum - 1) > 1e-6) s.fail("feeds", fmt::format("shares must sum to 1, sum to {}", sum));
+      if (std::abs(sum - 1) > 1e-6)
+        s.fail("feeds", fmt::format("shares must sum to 1, sum to {}", sum));
       s.finish();
       sc.maturation.push_back(m);
       compartments.push_back(name);
@@ -181,9 +186,11 @@ Scenario read_scenario(Section& top) {
     } else {
       t.in_niche = t.off_niche;
     }
-    const bool differentiates = t.off_niche.fate.self_renewal < 1 || t.in_niche.fate.self_renewal < 1;
-    targets.push_back(differentiates || s.has("differentiate_to") ? s.weights("differentiate_to", 0, 1)
-                                                                   : std::vector<std::pair<std::string, double>>{});
+    const bool differentiates =
+        t.off_niche.fate.self_renewal < 1 || t.in_niche.fate.self_renewal < 1;
+    targets.push_back(differentiates || s.has("differentiate_to")
+                          ? s.weights("differentiate_to", 0, 1)
+                          : std::vector<std::pair<std::string, double>>{});
     s.finish();
     types.push_back(t);
     type_sections.push_back(std::move(s));
@@ -200,14 +207,16 @@ Scenario read_scenario(Section& top) {
     for (const auto& [name, w] : targets[i]) {
       const int target = probe.target_of(name);
       if (target < 0)
-        type_sections[i].fail("differentiate_to",
-                              fmt::format("'{}' is neither a cell type nor a maturation compartment", name));
+        type_sections[i].fail(
+            "differentiate_to",
+            fmt::format("'{}' is neither a cell type nor a maturation compartment", name));
       if (w <= 0) continue;
       cumulative += w;
       types[i].differentiate_to.emplace_back(static_cast<Target>(target), cumulative);
     }
     if (!targets[i].empty() && std::abs(cumulative - 1) > 1e-6)
-      type_sections[i].fail("differentiate_to", fmt::format("weights must sum to 1, sum to {}", cumulative));
+      type_sections[i].fail("differentiate_to",
+                            fmt::format("weights must sum to 1, sum to {}", cumulative));
     if (!targets[i].empty()) types[i].differentiate_to.back().second = 1.0;
   }
   sc.graph = LineageGraph(std::move(types), std::move(compartments));
@@ -232,14 +241,15 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
     }
   if (chosen) {
     if (!chosen->is_string())
-      throw ScenarioError(fmt::format("{}: preset: expected a string", location(*chosen, chosen_label)));
+      throw ScenarioError(
+          fmt::format("{}: preset: expected a string", location(*chosen, chosen_label)));
     preset = *chosen->value<std::string>();
     const auto names = preset_names();
     if (std::find(names.begin(), names.end(), preset) == names.end()) {
       const auto hint = suggest(preset, {names.begin(), names.end()});
-      throw ScenarioError(fmt::format("{}: preset: unknown preset '{}' (known: {}){}",
-                                      location(*chosen, chosen_label), preset, fmt::join(names, ", "),
-                                      hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
+      throw ScenarioError(fmt::format(
+          "{}: preset: unknown preset '{}' (known: {}){}", location(*chosen, chosen_label), preset,
+          fmt::join(names, ", "), hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
     }
   }
   const toml::table preset_table = parse_text(preset_text(preset), "preset " + preset);

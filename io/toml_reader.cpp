@@ -10,13 +10,20 @@ namespace {
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    default:
+      return "a date or time";
   }
 }
 
@@ -119,7 +126,8 @@ int64_t Section::integer(const std::string& key, int64_t lo, int64_t hi) {
   const auto* i = f.node->as_integer();
   if (!i) fail(key, "expected an integer");
   const int64_t v = i->get();
-  if (v < lo || v > hi) fail(key, fmt::format("expected an integer in [{}, {}], got {}", lo, hi, v));
+  if (v < lo || v > hi)
+    fail(key, fmt::format("expected an integer in [{}, {}], got {}", lo, hi, v));
   resolved_->insert_or_assign(key, v);
   return v;
 }
@@ -144,7 +152,7 @@ bool Section::boolean(const std::string& key) {
 }
 
 std::vector<std::string> Section::texts(const std::string& key,
-                                       const std::vector<std::string>& allowed) {
+                                        const std::vector<std::string>& allowed) {
   const Found f = require(key);
   const auto* a = f.node->as_array();
   if (!a) fail(key, "expected an array of strings");
@@ -215,13 +223,14 @@ std::vector<std::pair<std::string, double>> Section::weights(const std::string& 
                                                              double hi) {
   const Found f = require(key);
   const auto* t = f.node->as_table();
-  if (!t || t->empty()) fail(key, "expected a table of name = number, e.g. { CMP = 0.7, CLP = 0.3 }");
+  if (!t || t->empty())
+    fail(key, "expected a table of name = number, e.g. { CMP = 0.7, CLP = 0.3 }");
   std::vector<std::pair<std::string, double>> out;
   toml::table rec;
   rec.is_inline(true);
   for (const auto& [k, v] : *t) {
-    const double x = v.is_integer() ? static_cast<double>(*v.value<int64_t>())
-                                    : v.value<double>().value_or(NAN);
+    const double x =
+        v.is_integer() ? static_cast<double>(*v.value<int64_t>()) : v.value<double>().value_or(NAN);
     if (!v.is_number() || !(x >= lo && x <= hi))
       fail(key + "." + std::string(k.str()), fmt::format("expected {}", range_text(lo, hi)));
     out.emplace_back(std::string(k.str()), x);
@@ -246,9 +255,9 @@ void Section::finish() const {
       const std::string key(name.str());
       if (used_.count(key)) continue;
       const auto hint = suggest(key, used_);
-      throw ScenarioError(fmt::format("{}: unknown key '{}'{}", location(node, l.label), full(key),
-                                      hint ? fmt::format(" (did you mean '{}'?)", full(*hint))
-                                           : std::string()));
+      throw ScenarioError(
+          fmt::format("{}: unknown key '{}'{}", location(node, l.label), full(key),
+                      hint ? fmt::format(" (did you mean '{}'?)", full(*hint)) : std::string()));
     }
   }
 }

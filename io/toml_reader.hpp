@@ -52,8 +52,7 @@ class Section {
   // A sub-table merged over the layers.
   Section table(const std::string& key);
   // A table of name = number taken whole from the first layer that has it (not merged).
-  std::vector<std::pair<std::string, double>> weights(const std::string& key, double lo,
-                                                      double hi);
+  std::vector<std::pair<std::string, double>> weights(const std::string& key, double lo, double hi);
   // The names of the sub-tables present in any layer, in sorted order.
   std::vector<std::string> keys() const;
 

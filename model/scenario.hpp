@@ -13,6 +13,7 @@ namespace marrow {
 
 struct RunConfig {
   double days = 365;
+  double spin_up_days = 0;  // simulated before recorded time 0
   double dt_hours = 1;
   uint64_t seed = 1;
   double output_every_hours = 24;

@@ -8,9 +8,7 @@
 namespace marrow {
 namespace {
 
-Lattice make_lattice(const LatticeConfig& c) {
-  return Lattice(c.nx, c.ny, c.nz, c.neighbourhood);
-}
+Lattice make_lattice(const LatticeConfig& c) { return Lattice(c.nx, c.ny, c.nz, c.neighbourhood); }
 
 }  // namespace
 
@@ -36,9 +34,9 @@ Simulation::Simulation(const Scenario& scenario)
   }
   const double hsc_initial = static_cast<double>(g.type(hsc_type_).initial);
   if (hsc_initial <= 0) throw std::invalid_argument("the stem type needs an initial count > 0");
-  blood_ = BloodSystem(scenario.maturation, scenario.blood, hsc_initial / scenario.organism.hsc_total,
-                       scenario.organism.blood_volume_l, scenario.organism.mch_pg,
-                       scenario.run.dt_hours);
+  blood_ = BloodSystem(scenario.maturation, scenario.blood,
+                       hsc_initial / scenario.organism.hsc_total, scenario.organism.blood_volume_l,
+                       scenario.organism.mch_pg, scenario.run.dt_hours);
   place_initial_agents();
 
   // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
@@ -104,8 +102,25 @@ void Simulation::step() {
     block.drain<true>(now, [&](uint32_t slot) { kernel_->event(block, b, slot, now); });
   });
   merge_outboxes();
-  blood_.step(kernel_->take_handoffs());
+  last_handoffs_ = kernel_->take_handoffs();
+  blood_.step(last_handoffs_);
   ++step_;
+}
+
+void Simulation::spin_up() {
+  const int64_t n = std::llround(scenario_.run.spin_up_days * 24.0 / scenario_.run.dt_hours);
+  std::vector<double> sum(scenario_.graph.compartment_count(), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    step();
+    if (3 * i >= 2 * n)
+      for (size_t c = 0; c < sum.size(); ++c) sum[c] += static_cast<double>(last_handoffs_[c]);
+  }
+  if (n > 0) {
+    const int64_t window = n - (2 * n + 2) / 3;
+    for (double& x : sum) x /= static_cast<double>(std::max<int64_t>(1, window));
+    blood_.equilibrate(sum);
+  }
+  origin_ = step_;
 }
 
 void Simulation::merge_outboxes() {
@@ -156,7 +171,8 @@ std::vector<AgentRecord> Simulation::agents() const {
   return all;
 }
 
-void Simulation::restore(int64_t steps_done, const std::vector<AgentRecord>& agents,
+void Simulation::restore(int64_t steps_done, int64_t origin_step,
+                         const std::vector<AgentRecord>& agents,
                          const std::vector<double>& blood_state) {
   auto& occ = lattice_.occupancy();
   for (size_t s = 0; s < occ.size(); ++s)
@@ -175,6 +191,7 @@ void Simulation::restore(int64_t steps_done, const std::vector<AgentRecord>& age
   blood_.set_state(blood_state);
   kernel_->take_handoffs();
   step_ = steps_done;
+  origin_ = origin_step;
 }
 
 }  // namespace marrow

@@ -34,15 +34,25 @@ class Simulation {
 
   // Advances one step of dt.
   void step();
+  // Runs the spin-up (run.spin_up_days) so that recorded time starts from a settled marrow: the
+  // spatial structure forms, and the blood compartments are then set to equilibrium with the
+  // mean hand-off rate of the spin-up's last third. Recorded time is 0 afterwards.
+  void spin_up();
+  // Steps since the start of the spin-up: the step index of the random streams.
   int64_t steps_done() const { return step_; }
-  double time_hours() const { return static_cast<double>(step_) * scenario_.run.dt_hours; }
+  // Steps of recorded time (after the spin-up).
+  int64_t elapsed_steps() const { return step_ - origin_; }
+  int64_t origin_step() const { return origin_; }
+  double time_hours() const {
+    return static_cast<double>(step_ - origin_) * scenario_.run.dt_hours;
+  }
   double time_days() const { return time_hours() / 24.0; }
 
   Observation observe() const;
   // Every agent, ordered by site (a canonical order, whatever the blocks' history).
   std::vector<AgentRecord> agents() const;
   // Replaces the state with a checkpoint's.
-  void restore(int64_t steps_done, const std::vector<AgentRecord>& agents,
+  void restore(int64_t steps_done, int64_t origin_step, const std::vector<AgentRecord>& agents,
                const std::vector<double>& blood_state);
 
   const Scenario& scenario() const { return scenario_; }
@@ -70,6 +80,8 @@ class Simulation {
   std::vector<int> lineage_of_type_;
   int hsc_type_ = -1;
   int64_t step_ = 0;
+  int64_t origin_ = 0;
+  std::vector<int64_t> last_handoffs_;
 };
 
 }  // namespace marrow

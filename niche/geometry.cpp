@@ -13,8 +13,8 @@ std::vector<int> spaced(int count, int lo, int hi, const Stream& s, uint64_t sal
   if (count <= 0 || hi <= lo) return at;
   const double spacing = static_cast<double>(hi - lo) / count;
   for (int i = 0; i < count; ++i) {
-    const double jitter = (s.draw(salt, static_cast<uint64_t>(i), Purpose::kGeometry).u(0) - 0.5) *
-                          0.5 * spacing;
+    const double jitter =
+        (s.draw(salt, static_cast<uint64_t>(i), Purpose::kGeometry).u(0) - 0.5) * 0.5 * spacing;
     at.push_back(std::clamp(static_cast<int>(lo + (i + 0.5) * spacing + jitter), lo, hi - 1));
   }
   return at;
@@ -79,10 +79,17 @@ void classify_niches(const Lattice& lat, const GeometryConfig& cfg, Geometry& g)
           const Coord c = lat.coord(static_cast<SiteId>(s + d));
           if (!lat.inside(c)) continue;  // the edge of the box is not bone
           switch (g.kind[s + d]) {
-            case kArteriole: n = kArteriolar; break;
-            case kBone: n = n == kArteriolar ? n : kEndosteal; break;
-            case kSinusoid: n = n == kNoNiche ? kSinusoidal : n; break;
-            default: break;
+            case kArteriole:
+              n = kArteriolar;
+              break;
+            case kBone:
+              n = n == kArteriolar ? n : kEndosteal;
+              break;
+            case kSinusoid:
+              n = n == kNoNiche ? kSinusoidal : n;
+              break;
+            default:
+              break;
           }
         }
         g.niche[s] = n;

@@ -31,7 +31,7 @@ struct Geometry {
   std::vector<uint8_t> kind;
   std::vector<uint8_t> niche;
   std::vector<uint8_t> supportive;  // 1 where the niche kind supports stem cells
-  int64_t niche_sites = 0;  // supportive niche sites
+  int64_t niche_sites = 0;          // supportive niche sites
   int64_t marrow_sites = 0;
 };
 

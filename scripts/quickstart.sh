@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for marrow, builds it, and then either runs the default
+# scenario (`run`) or the whole test suite (`test`). Safe to run again: it installs only what
+# is missing and rebuilds incrementally.
+#   bash scripts/quickstart.sh run    # build, then `marrow run` on the built-in default
+#   bash scripts/quickstart.sh test   # build, then the unit, system and sanitizer tests
+set -euo pipefail
+mode=${1:-run}
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake pkg-config git libhdf5-dev hdf5-tools libcli11-dev libfmt-dev
+  libgtest-dev librandom123-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev
+  python3-h5py python3-numpy python3-matplotlib)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) == 0 ]] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+
+case $mode in
+  run)
+    ./build/marrow run
+    ;;
+  test)
+    ctest --test-dir build --output-on-failure -j"$jobs" --timeout 1200
+    # The unit tests again under the address and undefined-behaviour sanitizers.
+    cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DMARROW_SANITIZE=ON >/dev/null
+    cmake --build build-sanitize -j"$jobs" --target marrow_unit_tests
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -L unit
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""System tests: run the marrow program on whole scenarios and check its output.
+
+Usage: run_system_tests.py NAME --marrow PATH --source DIR
+Each test exits 0 when it holds and prints what it found otherwise.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+import h5py
+import numpy as np
+
+ARGS = None
+
+
+def marrow(*args, cwd=None, check=True):
+    r = subprocess.run([ARGS.marrow, *map(str, args)], cwd=cwd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        fail(f"marrow {' '.join(map(str, args))} exited {r.returncode}: {r.stderr.strip()}")
+    return r
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def need(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def example(name):
+    return os.path.join(ARGS.source, "examples", name)
+
+
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and not name.startswith("provenance"):
+                out[name] = obj[()]
+        f.visititems(visit)
+    return out
+
+
+def test_default_run(tmp):
+    r = marrow("run", "--out", "d.h5", cwd=tmp)
+    need("d.h5" in r.stdout, "the summary does not name the output file")
+    with h5py.File(os.path.join(tmp, "d.h5"), "r") as f:
+        need(int(f["provenance"].attrs["complete"]) == 1, "complete != 1")
+        t = f["timeseries/time_days"][()]
+        need(t[-1] == 365, f"default run should simulate 365 days, ended at {t[-1]}")
+    need(not os.path.exists(os.path.join(tmp, "d.h5.partial")), "temporary file left behind")
+
+
+def test_schema(tmp):
+    out = os.path.join(tmp, "s.h5")
+    marrow("run", "--quiet", "--days", "10", "--snapshot-every", "5", "--out", out)
+    with h5py.File(out, "r") as f:
+        need(int(f.attrs["schema_version"]) >= 1, "no /schema_version")
+        for a in ["version", "seed", "threads", "command_line", "started_at", "finished_at", "complete"]:
+            need(a in f["provenance"].attrs, f"provenance lacks {a}")
+        need("scenario" in f["parameters"].attrs, "no /parameters@scenario")
+        tomllib.loads(f["parameters"].attrs["scenario"])  # the stored scenario is valid TOML
+        t = f["timeseries/time_days"][()]
+        need(t.dtype == np.float64 and len(t) == 11, f"time_days {t.dtype} {len(t)}")
+        for ty in ["LT_HSC", "ST_HSC", "MPP", "CMP", "CLP", "GMP", "MEP"]:
+            d = f[f"timeseries/population/{ty}"]
+            need(d.dtype == np.int64 and d.shape == t.shape, f"population/{ty}")
+        for b in ["neutrophils", "lymphocytes", "monocytes", "platelets", "rbc", "hemoglobin"]:
+            d = f[f"timeseries/blood/{b}"]
+            need(d.dtype == np.float64 and d.shape == t.shape, f"blood/{b}")
+        for n in ["occupied_niches", "hsc_in_niche_fraction"]:
+            need(f[f"timeseries/niche/{n}"].shape == t.shape, f"niche/{n}")
+        need(len(f["timeseries/chimerism"]) > 0, "no chimerism series")
+        snaps = sorted(f["snapshots"])
+        need(len(snaps) == 2, f"expected snapshots at day 5 and 10, found {snaps}")
+        for s in snaps:
+            g = f["snapshots"][s]
+            need("time_days" in g.attrs, "snapshot without time_days")
+            n = len(g["agents/x"])
+            for fld in ["x", "y", "z", "type", "clone", "origin", "divisions", "quiescent"]:
+                need(len(g[f"agents/{fld}"]) == n, f"agents/{fld} length")
+            k = g["lattice/site_kind"]
+            need(k.dtype == np.uint8 and k.ndim == 3, "site_kind must be uint8 [Z][Y][X]")
+            need(list(k.attrs["kind_names"]) == ["marrow", "bone", "sinusoid", "arteriole"], "kind_names")
+            need(k.chunks is not None and k.compression == "gzip", "site_kind not chunked+compressed")
+        last = f["snapshots"][snaps[-1]]
+        need(last.attrs["time_days"] == 10, "last snapshot is not at the end")
+        need(int(last["agents/x"].shape[0]) == int(f["timeseries/agents"][-1]), "snapshot agents != count")
+        for a in ["neutrophil_engraftment_day", "platelet_engraftment_day", "graft_failure"]:
+            need(a in f["endpoints"].attrs, f"endpoints lacks {a}")
+
+
+def test_threads_identical(tmp):
+    a, b = os.path.join(tmp, "t1.h5"), os.path.join(tmp, "t2.h5")
+    for threads, out in [(1, a), (2, b)]:
+        marrow("run", "--quiet", "--days", "30", "--seed", "11", "--threads", threads,
+               "--snapshot-every", "15", "--out", out)
+    da, db = datasets(a), datasets(b)
+    need(set(da) == set(db), "different dataset sets")
+    need(len(da) > 20, "too few datasets")
+    for k in da:
+        need(np.asarray(da[k]).tobytes() == np.asarray(db[k]).tobytes(), f"{k} differs between 1 and 2 threads")
+    c = os.path.join(tmp, "t3.h5")
+    marrow("run", "--quiet", "--days", "30", "--seed", "12", "--threads", 2, "--out", c)
+    need(not np.array_equal(datasets(c)["timeseries/population/MPP"], da["timeseries/population/MPP"]),
+         "a different seed gave the same result")
+
+
+def expect_bad(tmp, text, must_contain, label):
+    sc = os.path.join(tmp, f"{label}.toml")
+    with open(sc, "w") as f:
+        f.write(text)
+    out = os.path.join(tmp, f"{label}.h5")
+    r = marrow("run", sc, "--quiet", "--out", out, check=False)
+    msg = r.stderr.strip()
+    print(f"  {label}: exit {r.returncode}: {msg}")
+    need(r.returncode == 2, f"{label}: exit {r.returncode}, expected 2")
+    need(len(msg.splitlines()) == 1, f"{label}: expected one message line")
+    for s in must_contain:
+        need(s in msg, f"{label}: message lacks {s!r}")
+    need(not os.path.exists(out) and not os.path.exists(out + ".partial"), f"{label}: output left behind")
+
+
+def test_bad_input(tmp):
+    base = open(example("steady_state_human.toml")).read()
+    nlines = base.count("\n")
+    expect_bad(tmp, base + "\n[lattise]\nsize = 10\n", [f"misspelt.toml:{nlines + 2}", "lattise",
+               "did you mean 'lattice'"], "misspelt")
+    expect_bad(tmp, base + "\n[types.MPP]\ndeath_per_day = -1.0\n",
+               [f"negative.toml:{nlines + 3}", "types.MPP.death_per_day", ">= 0"], "negative")
+    expect_bad(tmp, base + "\n[types.CMP]\nself_renewal = 1.5\n",
+               [f"probability.toml:{nlines + 3}", "types.CMP.self_renewal", "[0, 1]"], "probability")
+    expect_bad(tmp, base + "\n[run]\ndays = \"long\"\n", ["wrongtype.toml", "run.days", "expected a number"],
+               "wrongtype")
+    missing = os.path.join(tmp, "nope.toml")
+    r = marrow("run", missing, "--quiet", "--out", os.path.join(tmp, "nope.h5"), check=False)
+    need(r.returncode == 2 and "nope.toml" in r.stderr, f"missing file: exit {r.returncode} {r.stderr}")
+    need(not os.path.exists(os.path.join(tmp, "nope.h5")), "missing file: output left behind")
+    r = marrow("run", "--quiet", "--set", "types.MPP.death_per_day=-2", "--out", os.path.join(tmp, "x.h5"),
+               check=False)
+    need(r.returncode == 2 and "--set types.MPP.death_per_day=-2" in r.stderr, f"--set: {r.stderr}")
+    r = marrow("run", "--no-such-option", check=False)
+    need(r.returncode == 2, "an unknown option must exit 2")
+
+
+def test_validate_prints_resolved(tmp):
+    r = marrow("validate", example("steady_state_human.toml"), "--set", "run.days=12")
+    body = "\n".join(l for l in r.stdout.splitlines() if not l.startswith("#"))
+    doc = tomllib.loads(body)
+    need(doc["run"]["days"] == 12, "--set not reflected in the resolved scenario")
+    need(doc["types"]["LT_HSC"]["division_per_day"] > 0, "resolved scenario lacks defaults")
+    path = os.path.join(tmp, "resolved.toml")
+    with open(path, "w") as f:
+        f.write(body)
+    again = marrow("validate", path).stdout
+    need("\n".join(l for l in again.splitlines() if not l.startswith("#")) == body,
+         "the resolved scenario does not resolve to itself")
+
+
+def test_inspect(tmp):
+    out = os.path.join(tmp, "i.h5")
+    marrow("run", "--quiet", "--days", "5", "--out", out)
+    r = marrow("inspect", out)
+    for s in ["LT_HSC", "neutrophils", "complete", "endpoints"]:
+        need(s in r.stdout, f"inspect output lacks {s}")
+    j = json.loads(marrow("inspect", out, "--json").stdout)
+    need(j["complete"] is True and j["final"]["day"] == 5, "inspect --json content")
+    junk = os.path.join(tmp, "junk.h5")
+    with open(junk, "w") as f:
+        f.write("not hdf5")
+    r = marrow("inspect", junk, check=False)
+    need(r.returncode == 2 and "junk.h5" in r.stderr, f"inspect of junk: {r.returncode} {r.stderr}")
+
+
+def medians_in_ranges(path, ranges, first_days, hsc_tolerance):
+    with h5py.File(path, "r") as f:
+        t = f["timeseries/time_days"][()]
+        last = t >= t[-1] - 365
+        bad = []
+        for k, (lo, hi) in ranges.items():
+            m = float(np.median(f["timeseries/blood"][k][()][last]))
+            print(f"  {k} median over the last year {m:.3g} (range {lo}-{hi})")
+            if not lo <= m <= hi:
+                bad.append(k)
+        h = f["timeseries/population/LT_HSC"][()]
+        first = t <= first_days
+        r = float(np.mean(h[last]) / np.mean(h[first]))
+        print(f"  LT_HSC mean last year / first {first_days} days {r:.3f}")
+        need(not bad, f"out of range: {bad}")
+        need(abs(r - 1) <= hsc_tolerance, f"LT_HSC drifted: ratio {r:.3f}")
+
+
+def test_steady_state_human(tmp):
+    out = os.path.join(tmp, "h.h5")
+    marrow("run", example("steady_state_human.toml"), "--quiet", "--days", 1825, "--out", out)
+    medians_in_ranges(out, {"hemoglobin": (12, 17.5), "platelets": (150, 400), "neutrophils": (1.5, 7.5),
+                            "lymphocytes": (1.0, 4.0)}, 365, 0.15)
+
+
+def test_steady_state_mouse(tmp):
+    out = os.path.join(tmp, "m.h5")
+    marrow("run", example("steady_state_mouse.toml"), "--quiet", "--days", 365, "--out", out)
+    # VALIDATION.md mouse figures: red cells 9-10e12/L, platelets ~1200e9/L (taken as +-25 %),
+    # neutrophils 0.5-1.5e9/L, lymphocytes 4.5-6e9/L.
+    medians_in_ranges(out, {"rbc": (9, 10), "platelets": (900, 1500), "neutrophils": (0.5, 1.5),
+                            "lymphocytes": (4.5, 6.0)}, 90, 0.15)
+
+
+def test_examples_run(tmp):
+    names = sorted(n for n in os.listdir(os.path.join(ARGS.source, "examples")) if n.endswith(".toml"))
+    need(names, "no examples")
+    for n in names:
+        out = os.path.join(tmp, n + ".h5")
+        marrow("run", example(n), "--quiet", "--days", 3, "--out", out)
+        with h5py.File(out, "r") as f:
+            need(int(f["provenance"].attrs["complete"]) == 1, f"{n}: incomplete")
+        print(f"  {n}: ran")
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("name")
+    p.add_argument("--marrow", required=True)
+    p.add_argument("--source", required=True)
+    ARGS = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        globals()["test_" + ARGS.name](tmp)
+    print("ok:", ARGS.name)
+
+
+if __name__ == "__main__":
+    main()
