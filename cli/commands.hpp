@@ -12,6 +12,7 @@ inline constexpr int kBadInput = 2;
 struct RunOptions {
   std::string scenario;
   std::string out;
+  std::string restart;  // FILE.h5[:SNAPSHOT]
   std::vector<std::string> set;
   long long seed = -1;
   int threads = 0;  // 0: OMP_NUM_THREADS or all cores

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   run->add_option("--set", ro.set, "override a scenario key: key=value (repeatable)");
   run->add_option("--snapshot-every", ro.snapshot_every, "days between snapshots (0: at the end)")
       ->check(CLI::NonNegativeNumber);
+  run->add_option(
+      "--restart", ro.restart,
+      "continue from a snapshot of an output file: FILE.h5[:SNAPSHOT] (default the last)");
   run->add_flag("--quiet,-q", ro.quiet, "no progress or summary");
 
   std::string vscenario;

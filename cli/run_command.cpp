@@ -7,9 +7,12 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
+#include "io/checkpoint.hpp"
 #include "io/hdf5_file.hpp"
+#include "io/run_reader.hpp"
 #include "io/run_writer.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
@@ -98,9 +101,24 @@ void print_summary(const Simulation& sim, const Observation& o, const std::strin
 int run(const RunOptions& o) {
   std::unique_ptr<Simulation> sim;
   LoadedScenario loaded;
+  std::optional<Checkpoint> checkpoint;
   try {
-    loaded = load_scenario(o.scenario, with_cli_overrides(o));
-    sim = std::make_unique<Simulation>(loaded.scenario);
+    if (!o.restart.empty()) {
+      if (!o.scenario.empty())
+        throw ScenarioError("--restart takes its scenario from the file; give no SCENARIO");
+      checkpoint = read_checkpoint(o.restart);
+      loaded = load_scenario_text(checkpoint->scenario_toml, o.restart + " (stored scenario)",
+                                  with_cli_overrides(o));
+      sim = std::make_unique<Simulation>(loaded.scenario);
+      sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
+                   checkpoint->blood_state);
+    } else {
+      loaded = load_scenario(o.scenario, with_cli_overrides(o));
+      sim = std::make_unique<Simulation>(loaded.scenario);
+    }
+  } catch (const OutputFileError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kBadInput;
   } catch (const ScenarioError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
     return kBadInput;
@@ -109,7 +127,12 @@ int run(const RunOptions& o) {
                e.what());
     return kBadInput;
   }
-  const std::string out = o.out.empty() ? default_out(o.scenario) : o.out;
+  const std::string out =
+      !o.out.empty() ? o.out
+      : checkpoint
+          ? std::filesystem::path(o.restart.substr(0, o.restart.rfind(".h5"))).filename().string() +
+                "_continued.h5"
+          : default_out(o.scenario);
   const int threads = threads_in_use(o.threads);
   try {
     const RunConfig& rc = loaded.scenario.run;
@@ -124,9 +147,19 @@ int run(const RunOptions& o) {
     std::signal(SIGTERM, on_signal);
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();
-    sim->spin_up();
-    Observation last = sim->observe();
-    writer.record(last);
+    Observation last;
+    if (checkpoint) {
+      // The new file carries the history up to the snapshot, then continues it.
+      writer.prepend(
+          read_rows(o.restart.substr(0, o.restart.rfind(".h5") + 3), *sim, checkpoint->time_days));
+      last = sim->observe();
+      if (writer.rows().empty() || writer.rows().back().time_days != last.time_days)
+        writer.record(last);
+    } else {
+      sim->spin_up();
+      last = sim->observe();
+      writer.record(last);
+    }
     while (sim->elapsed_steps() < total && g_signal.load() == 0) {
       sim->step();
       const int64_t s = sim->elapsed_steps();

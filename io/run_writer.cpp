@@ -68,7 +68,7 @@ void RunWriter::snapshot(const Simulation& sim) {
   const auto agents = sim.agents();
   const Lattice& lat = sim.lattice();
   std::vector<int32_t> x, y, z, next;
-  std::vector<uint8_t> type, origin, quiescent, modified;
+  std::vector<uint8_t> type, origin, quiescent, modified, pending;
   std::vector<uint32_t> clone;
   std::vector<uint16_t> divisions;
   for (const AgentRecord& a : agents) {
@@ -80,6 +80,7 @@ void RunWriter::snapshot(const Simulation& sim) {
     origin.push_back(a.origin);
     quiescent.push_back(a.flags & kQuiescent ? 1 : 0);
     modified.push_back(a.flags & kGeneModified ? 1 : 0);
+    pending.push_back(static_cast<uint8_t>((a.flags & kPendingMask) >> kPendingShift));
     clone.push_back(a.clone);
     divisions.push_back(a.divisions);
     next.push_back(a.next_step);
@@ -93,6 +94,7 @@ void RunWriter::snapshot(const Simulation& sim) {
   h5::write<uint16_t>(file_, base + "/agents/divisions", divisions);
   h5::write<uint8_t>(file_, base + "/agents/quiescent", quiescent);
   h5::write<uint8_t>(file_, base + "/agents/gene_modified", modified);
+  h5::write<uint8_t>(file_, base + "/agents/pending_fate", pending);
   h5::write<int32_t>(file_, base + "/agents/next_event_step", next);
   {
     h5::Handle ag = h5::open_group(file_, base + "/agents");

@@ -9,7 +9,9 @@ import json
 import os
 import subprocess
 import sys
+import signal
 import tempfile
+import time
 import tomllib
 
 import h5py
@@ -223,6 +225,76 @@ def test_examples_run(tmp):
         with h5py.File(out, "r") as f:
             need(int(f["provenance"].attrs["complete"]) == 1, f"{n}: incomplete")
         print(f"  {n}: ran")
+
+
+def same_after(a, b, day):
+    """Timeseries of a and b agree on every time after `day` both hold; final snapshots agree."""
+    with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+        ta, tb = fa["timeseries/time_days"][()], fb["timeseries/time_days"][()]
+        common = np.intersect1d(ta[ta > day], tb[tb > day])
+        need(len(common) >= 2, "no common times after the restart point")
+        ia, ib = np.searchsorted(ta, common), np.searchsorted(tb, common)
+        for g in ["population", "blood", "production", "niche", "chimerism"]:
+            for k in fa["timeseries"][g]:
+                x, y = fa["timeseries"][g][k][()][ia], fb["timeseries"][g][k][()][ib]
+                need(np.array_equal(x, y), f"{g}/{k} differs after the restart")
+        sa, sb = fa["snapshots"][sorted(fa["snapshots"])[-1]], fb["snapshots"][sorted(fb["snapshots"])[-1]]
+        need(sa.attrs["time_days"] == sb.attrs["time_days"], "final snapshots at different times")
+        for k in sa["agents"]:
+            need(np.array_equal(sa["agents"][k][()], sb["agents"][k][()]), f"final agents/{k} differ")
+        need(np.array_equal(sa["compartments/state"][()], sb["compartments/state"][()]), "compartments differ")
+
+
+def test_restart_equivalence(tmp):
+    for threads in [1, 2]:
+        full, half, cont = (os.path.join(tmp, f"{n}{threads}.h5") for n in ["full", "half", "cont"])
+        common = ["--quiet", "--seed", 9, "--threads", threads]
+        marrow("run", *common, "--days", 40, "--snapshot-every", 20, "--out", full)
+        marrow("run", *common, "--days", 20, "--out", half)
+        marrow("run", "--quiet", "--threads", threads, "--days", 40, "--restart", half, "--out", cont)
+        same_after(full, cont, 20)
+        # Any snapshot, by index: restart the full run from its day-20 snapshot.
+        again = os.path.join(tmp, f"again{threads}.h5")
+        marrow("run", "--quiet", "--threads", threads, "--days", 40, "--restart", full + ":0", "--out", again)
+        same_after(full, again, 20)
+    r = marrow("run", "--restart", os.path.join(tmp, "full1.h5:7"), "--out", os.path.join(tmp, "x.h5"), check=False)
+    need(r.returncode == 2 and "no snapshot" in r.stderr, f"bad snapshot: {r.returncode} {r.stderr}")
+
+
+def test_interrupt(tmp):
+    out = os.path.join(tmp, "int.h5")
+    # No spin-up, so that the run is in its recorded days a few seconds after it starts.
+    nospin = ["--set", "run.spin_up_days=0"]
+    p = subprocess.Popen([ARGS.marrow, "run", "--quiet", "--days", "36500", "--seed", "2", *nospin, "--out", out])
+    # Wait until the run is writing (the .partial file exists), then stop it.
+    deadline = time.time() + 120
+    while not os.path.exists(out + ".partial") and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)
+    p.send_signal(signal.SIGINT)
+    rc = p.wait(timeout=120)
+    need(rc != 0, "an interrupted run must exit non-zero")
+    with h5py.File(out, "r") as f:
+        need(int(f["provenance"].attrs["complete"]) == 0, "interrupted file claims to be complete")
+        need(f["provenance"].attrs["interrupted"] == "SIGINT", "no interrupted attribute")
+        need(len(f["snapshots"]) > 0, "no final snapshot")
+        stop = float(f["timeseries/time_days"][-1])
+        need(stop > 1, f"interrupted too early to test anything (day {stop})")
+    # Restarting it continues to the same result as an uninterrupted run.
+    end = int(stop) + 6
+    cont, straight = os.path.join(tmp, "cont.h5"), os.path.join(tmp, "straight.h5")
+    marrow("run", "--quiet", "--days", end, "--restart", out, "--out", cont)
+    marrow("run", "--quiet", "--days", end, "--seed", 2, *nospin, "--out", straight)
+    same_after(straight, cont, stop)
+    # SIGKILL: the previous complete output stays, nothing claims to be complete.
+    p = subprocess.Popen([ARGS.marrow, "run", "--quiet", "--days", "36500", "--seed", "3", "--out", straight])
+    while not os.path.exists(straight + ".partial") and time.time() < deadline + 120:
+        time.sleep(0.2)
+    p.kill()
+    p.wait()
+    with h5py.File(straight, "r") as f:
+        need(int(f["provenance"].attrs["complete"]) == 1 and int(f["provenance"].attrs["seed"]) == 2,
+             "SIGKILL damaged the previous complete output")
 
 
 def main():

@@ -1,0 +1,144 @@
+#include "io/checkpoint.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "io/hdf5_file.hpp"
+#include "io/run_reader.hpp"
+
+namespace marrow {
+
+std::vector<AgentRecord> Checkpoint::agents(const Lattice& lattice) const {
+  std::vector<AgentRecord> out;
+  out.reserve(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    const Coord c{x[i], y[i], z[i]};
+    if (!lattice.inside(c))
+      throw OutputFileError(
+          fmt::format("snapshot {}: agent {} at ({}, {}, {}) is outside the lattice", snapshot, i,
+                      c.x, c.y, c.z));
+    if (pending_fate[i] > 3)
+      throw OutputFileError(
+          fmt::format("snapshot {}: agent {} has a bad pending fate", snapshot, i));
+    AgentRecord a;
+    a.site = lattice.index(c);
+    a.type = type[i];
+    a.origin = origin[i];
+    a.flags = static_cast<uint8_t>((quiescent[i] ? kQuiescent : 0) |
+                                   (gene_modified[i] ? kGeneModified : 0) |
+                                   (pending_fate[i] << kPendingShift));
+    a.clone = clone[i];
+    a.divisions = divisions[i];
+    a.next_step = next_step[i];
+    out.push_back(a);
+  }
+  return out;
+}
+
+Checkpoint read_checkpoint(const std::string& spec) {
+  std::string path = spec, which;
+  const auto colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find(".h5", colon) == std::string::npos &&
+      colon + 1 < spec.size()) {
+    path = spec.substr(0, colon);
+    which = spec.substr(colon + 1);
+  }
+  try {
+    h5::Handle f = h5::open_file(path);
+    if (!h5::has_attr(f, "schema_version") || !h5::exists(f, "parameters") ||
+        !h5::exists(f, "snapshots"))
+      throw OutputFileError(path + ": not a marrow output file");
+    Checkpoint c;
+    c.scenario_toml = h5::attr_string(h5::open_group(f, "parameters"), "scenario");
+    auto names = h5::children(h5::open_group(f, "snapshots"));
+    if (names.empty()) throw OutputFileError(path + ": has no snapshot to restart from");
+    std::sort(names.begin(), names.end());
+    if (which.empty()) {
+      c.snapshot = names.back();
+    } else {
+      const bool numeric = std::all_of(which.begin(), which.end(), ::isdigit) && which.size() < 9;
+      const std::string name = numeric ? fmt::format("{:06d}", std::stoi(which)) : which;
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        throw OutputFileError(fmt::format("{}: no snapshot '{}' (have {} to {})", path, which,
+                                          names.front(), names.back()));
+      c.snapshot = name;
+    }
+    const std::string base = "snapshots/" + c.snapshot;
+    h5::Handle g = h5::open_group(f, base);
+    c.step = h5::attr_int(g, "step");
+    c.origin_step = h5::attr_int(g, "origin_step");
+    c.time_days = h5::attr_double(g, "time_days");
+    c.x = h5::read<int32_t>(f, base + "/agents/x");
+    c.y = h5::read<int32_t>(f, base + "/agents/y");
+    c.z = h5::read<int32_t>(f, base + "/agents/z");
+    c.next_step = h5::read<int32_t>(f, base + "/agents/next_event_step");
+    c.type = h5::read<uint8_t>(f, base + "/agents/type");
+    c.origin = h5::read<uint8_t>(f, base + "/agents/origin");
+    c.quiescent = h5::read<uint8_t>(f, base + "/agents/quiescent");
+    c.gene_modified = h5::read<uint8_t>(f, base + "/agents/gene_modified");
+    c.pending_fate = h5::read<uint8_t>(f, base + "/agents/pending_fate");
+    c.clone = h5::read<uint32_t>(f, base + "/agents/clone");
+    c.divisions = h5::read<uint16_t>(f, base + "/agents/divisions");
+    c.blood_state = h5::read<double>(f, base + "/compartments/state");
+    const size_t n = c.x.size();
+    for (size_t len : {c.y.size(), c.z.size(), c.next_step.size(), c.type.size(), c.origin.size(),
+                       c.quiescent.size(), c.gene_modified.size(), c.pending_fate.size(),
+                       c.clone.size(), c.divisions.size()})
+      if (len != n) throw OutputFileError(path + ": agent fields of " + base + " differ in length");
+    if (c.step < 0 || c.origin_step < 0 || c.origin_step > c.step)
+      throw OutputFileError(path + ": " + base + " has an invalid step");
+    return c;
+  } catch (const h5::Error& e) {
+    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+  }
+}
+
+std::vector<Observation> read_rows(const std::string& path, const Simulation& sim,
+                                   double up_to_day) {
+  try {
+    h5::Handle f = h5::open_file(path);
+    const auto t = h5::read<double>(f, "timeseries/time_days");
+    size_t n = 0;
+    while (n < t.size() && t[n] <= up_to_day + 1e-9) ++n;
+    auto column = [&](const std::string& name) {
+      auto v = h5::read<double>(f, "timeseries/" + name);
+      if (v.size() != t.size()) throw OutputFileError(path + ": " + name + " has the wrong length");
+      return v;
+    };
+    std::vector<Observation> rows(n);
+    for (size_t i = 0; i < n; ++i) rows[i].time_days = t[i];
+    const LineageGraph& g = sim.scenario().graph;
+    for (int k = 0; k < g.type_count(); ++k) {
+      const auto v = column("population/" + g.type(k).name);
+      for (size_t i = 0; i < n; ++i) rows[i].population.push_back(static_cast<int64_t>(v[i]));
+    }
+    for (int p = 0; p < sim.blood().pool_count(); ++p) {
+      const auto v = column("blood/" + sim.blood().pool(p).name);
+      const auto w = column("production/" + sim.blood().pool(p).name);
+      for (size_t i = 0; i < n; ++i) {
+        rows[i].blood.push_back(v[i]);
+        rows[i].production.push_back(w[i]);
+      }
+    }
+    const auto hb = column("blood/hemoglobin");
+    const auto occ = column("niche/occupied_niches");
+    const auto frac = column("niche/hsc_in_niche_fraction");
+    const auto agents = column("agents");
+    for (size_t i = 0; i < n; ++i) {
+      rows[i].hemoglobin = hb[i];
+      rows[i].occupied_niches = static_cast<int64_t>(occ[i]);
+      rows[i].hsc_in_niche_fraction = frac[i];
+      rows[i].agents = static_cast<int64_t>(agents[i]);
+    }
+    for (const auto& lineage : sim.lineages()) {
+      const auto v = column("chimerism/" + lineage);
+      for (size_t i = 0; i < n; ++i) rows[i].chimerism.push_back(v[i]);
+    }
+    return rows;
+  } catch (const h5::Error& e) {
+    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+  }
+}
+
+}  // namespace marrow

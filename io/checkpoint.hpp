@@ -1,0 +1,37 @@
+#pragma once
+// Restart from a snapshot of a marrow output file: every snapshot holds the complete state
+// (agents with their next event, blood compartments, the step of the random streams).
+#include <string>
+#include <vector>
+
+#include "agents/agent_store.hpp"
+#include "core/lattice.hpp"
+#include "model/simulation.hpp"
+
+namespace marrow {
+
+struct Checkpoint {
+  std::string scenario_toml;  // the resolved scenario of the run that wrote it
+  std::string snapshot;       // its name under /snapshots
+  int64_t step = 0, origin_step = 0;
+  double time_days = 0;
+  std::vector<int32_t> x, y, z, next_step;
+  std::vector<uint8_t> type, origin, quiescent, gene_modified, pending_fate;
+  std::vector<uint32_t> clone;
+  std::vector<uint16_t> divisions;
+  std::vector<double> blood_state;
+
+  // Agents placed on `lattice`; throws OutputFileError when a coordinate lies outside it.
+  std::vector<AgentRecord> agents(const Lattice& lattice) const;
+};
+
+// `spec` is FILE.h5 or FILE.h5:SNAPSHOT (a snapshot name or index; default the last).
+// Throws OutputFileError for a file that is not a restartable marrow output.
+Checkpoint read_checkpoint(const std::string& spec);
+
+// Timeseries rows of a marrow output up to and including `up_to_day`, in the order of the
+// given simulation's types, pools and lineages.
+std::vector<Observation> read_rows(const std::string& path, const Simulation& sim,
+                                   double up_to_day);
+
+}  // namespace marrow
