@@ -22,7 +22,20 @@ struct RunOptions {
   std::string command_line;
 };
 
+struct SweepOptions {
+  std::string scenario;
+  std::string out;
+  std::vector<std::string> vary;
+  std::vector<std::string> set;
+  int replicates = 1;
+  int jobs = 0;  // concurrent runs; 0: all cores
+  int threads_per_run = 1;
+  double days = -1;
+  bool quiet = false;
+};
+
 int run(const RunOptions& o);
+int sweep(const SweepOptions& o);
 int validate(const std::string& scenario, const std::vector<std::string>& set);
 int inspect(const std::string& file, bool json);
 

@@ -38,6 +38,19 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("scenario", vscenario, "scenario file (TOML); none: the default");
   validate_cmd->add_option("--set", vset, "override a scenario key: key=value (repeatable)");
 
+  SweepOptions so;
+  auto* sweep_cmd = app.add_subcommand("sweep", "replicates and parameter grids");
+  sweep_cmd->add_option("scenario", so.scenario, "scenario file (TOML); none: the default");
+  sweep_cmd->add_option("--vary", so.vary, "key=v1,v2,... (repeat for a product grid)");
+  sweep_cmd->add_option("--replicates", so.replicates, "replicates per grid point")
+      ->check(CLI::Range(1, 100000));
+  sweep_cmd->add_option("--out", so.out, "output folder")->required();
+  sweep_cmd->add_option("--set", so.set, "override a scenario key: key=value (repeatable)");
+  sweep_cmd->add_option("--days", so.days, "simulated days per run")->check(CLI::NonNegativeNumber);
+  sweep_cmd->add_option("--jobs,--threads", so.jobs, "runs at a time (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  sweep_cmd->add_flag("--quiet,-q", so.quiet, "no progress or summary");
+
   std::string ifile;
   bool ijson = false;
   auto* inspect_cmd = app.add_subcommand("inspect", "summarise an output file");
@@ -53,6 +66,7 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
   if (*run) return marrow::cli::run(ro);
+  if (*sweep_cmd) return marrow::cli::sweep(so);
   if (*validate_cmd) return marrow::cli::validate(vscenario, vset);
   if (*inspect_cmd) return marrow::cli::inspect(ifile, ijson);
   return kBadInput;

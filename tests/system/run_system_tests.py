@@ -297,6 +297,47 @@ def test_interrupt(tmp):
              "SIGKILL damaged the previous complete output")
 
 
+def test_sweep(tmp):
+    base = ["sweep", "--quiet", "--days", 2, "--set", "run.spin_up_days=0",
+            "--vary", "types.MPP.death_per_day=0,0.05,0.1"]
+    a = os.path.join(tmp, "a")
+    marrow(*base, "--replicates", 10, "--out", a)
+    files = sorted(n for n in os.listdir(a) if n.endswith(".h5"))
+    need(len(files) == 31 and "summary.h5" in files, f"expected 30 runs and summary.h5, got {files}")
+    rows = list(__import__("csv").DictReader(open(os.path.join(a, "summary.csv"))))
+    need(len(rows) == 3 and all(r["completed"] == "10" for r in rows), "summary rows")
+    for r in rows:
+        lo, med, hi = (float(r[f"final_neutrophils_{q}"]) for q in ["lo95", "median", "hi95"])
+        need(lo <= med <= hi, "interval does not bracket the median")
+    with h5py.File(os.path.join(a, "summary.h5"), "r") as f:
+        need(f["metrics/final_neutrophils/median"].shape == (3,), "summary.h5 metrics")
+    runs = sorted(n for n in files if n.startswith("p"))
+    mtimes = {n: os.stat(os.path.join(a, n)).st_mtime_ns for n in runs}
+    removed = runs[3:8]
+    for n in removed:
+        os.remove(os.path.join(a, n))
+    r = marrow(*base, "--replicates", 10, "--out", a)
+    for n in runs:
+        need(os.path.exists(os.path.join(a, n)), f"{n} not re-run")
+        changed = os.stat(os.path.join(a, n)).st_mtime_ns != mtimes[n]
+        need(changed == (n in removed), f"{n}: re-run {changed}, expected {n in removed}")
+    # More replicates, in a fresh folder: the first 10 of each point are the same runs.
+    b = os.path.join(tmp, "b")
+    marrow(*base, "--replicates", 12, "--out", b)
+    need(len([n for n in os.listdir(b) if n.startswith("p")]) == 36, "12 replicates x 3 points")
+    for n in runs:
+        da, db = datasets(os.path.join(a, n)), datasets(os.path.join(b, n))
+        need(np.array_equal(da["timeseries/population/MPP"], db["timeseries/population/MPP"]),
+             f"{n} changed when replicates were added")
+    # A failing run is reported, not dropped.
+    c = os.path.join(tmp, "c")
+    r = marrow("sweep", "--quiet", "--days", 2, "--set", "run.spin_up_days=0", "--replicates", 1,
+               "--vary", "lattice.size=[640,640],[40,40]", "--out", c, check=False)
+    need(r.returncode != 0 and "failed" in r.stderr, "a failed run must be reported")
+    rows = list(__import__("csv").DictReader(open(os.path.join(c, "summary.csv"))))
+    need([x["failed"] for x in rows] == ["0", "1"], f"failed column {[x['failed'] for x in rows]}")
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
