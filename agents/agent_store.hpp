@@ -58,7 +58,8 @@ class AgentBlock {
   // Runs event(slot) for every agent whose next event is at `step`, in order of site index when
   // `canonical` (so the order is a function of the state alone, not of the history of the
   // slots: a restored state continues identically). Entries due on a later lap of the ring
-  // stay; stale entries are dropped.
+  // stay; stale entries are dropped. Without `canonical`, an event must reschedule or remove
+  // its agent (a slot entered twice would otherwise act twice).
   template <bool canonical, class Event>
   void drain(int64_t step, Event&& event) {
     scratch_.swap(calendar_.bucket(step));
@@ -75,6 +76,8 @@ class AgentBlock {
     if constexpr (canonical) {
       std::sort(due_.begin(), due_.end(),
                 [this](uint32_t a, uint32_t b) { return site[a] < site[b]; });
+      // A slot entered twice for this step (rescheduled to it again) acts once.
+      due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
     }
     for (const uint32_t slot : due_)
       if (type[slot] != kDead && next_step[slot] == step) event(slot);

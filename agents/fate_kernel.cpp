@@ -13,7 +13,8 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       stream_(stream),
       dt_(dt_hours),
       handoff_(grid.count(), std::vector<int64_t>(graph.compartment_count(), 0)),
-      stalled_(grid.count(), 0) {}
+      stalled_(grid.count(), 0),
+      events_(grid.count(), 0) {}
 
 int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
                                bool waiting) const {
@@ -26,6 +27,7 @@ int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t st
 }
 
 void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
+  ++events_[b];
   const SiteId site = block.site[slot];
   const int type = block.type[slot];
   const TypeRates& r = rates(type, site);
@@ -173,6 +175,12 @@ std::vector<int64_t> FateKernel::take_handoffs() {
       h[c] = 0;
     }
   return total;
+}
+
+int64_t FateKernel::events() const {
+  int64_t n = 0;
+  for (const int64_t e : events_) n += e;
+  return n;
 }
 
 int64_t FateKernel::stalled_divisions() const {

@@ -37,6 +37,8 @@ class FateKernel {
   // Sums and clears the hand-offs of all blocks, in block order.
   std::vector<int64_t> take_handoffs();
   int64_t stalled_divisions() const;
+  // Events handled (deaths, quiescence changes, migrations, divisions).
+  int64_t events() const;
 
  private:
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
@@ -54,6 +56,7 @@ class FateKernel {
   double dt_;
   std::vector<std::vector<int64_t>> handoff_;
   std::vector<int64_t> stalled_;
+  std::vector<int64_t> events_;
 };
 
 }  // namespace marrow

@@ -1,20 +1,25 @@
 #include "blood/compartments.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 namespace marrow {
 
-Chain::Chain(int stages, double mean_hours, double destruction_per_hour, double dt_hours)
-    : stage(static_cast<size_t>(stages), 0.0), rate_(stages / mean_hours) {
-  if (stages < 1 || mean_hours <= 0) throw std::invalid_argument("chain needs stages and a mean");
+Chain::Chain(int stages, double mean_hours, double destruction_per_hour, double dt_hours) {
+  if (stages < 1 || !(mean_hours > 0)) throw std::invalid_argument("chain needs stages and a mean");
+  stage.assign(static_cast<size_t>(stages), 0.0);
+  rate_ = stages / mean_hours;
   set_destruction(destruction_per_hour, dt_hours);
 }
 
 void Chain::set_destruction(double per_hour, double dt_hours) {
+  // A cell leaves a stage with probability (k + d) dt per step: its residence is geometric with
+  // mean 1 / (k + d) exactly, so the chain's mean transit time is the configured one. Rates
+  // faster than one stage per step are capped at one.
   const double out = rate_ + per_hour;
-  pass_ = 1.0 - std::exp(-out * dt_hours);
+  pass_ = std::min(1.0, out * dt_hours);
   matured_ = rate_ / out;
 }
 

@@ -8,8 +8,9 @@
 
 namespace marrow {
 
-// A linear chain of stages; each step a stage passes on 1 - exp(-k dt) of its content, k =
-// stages / mean. The time through the chain is Erlang: mean `mean_hours`, CV 1/sqrt(stages).
+// A linear chain of stages; each step a stage passes on k dt of its content, k = stages / mean.
+// The time through the chain is a sum of geometric stage residences: mean `mean_hours`
+// exactly, CV close to 1/sqrt(stages) (Erlang) when k dt is small.
 // A destruction rate removes cells from every stage in competition with passage.
 class Chain {
  public:

@@ -1,5 +1,6 @@
 #pragma once
 // The `marrow` subcommands. Each returns the process exit code (0 ok, 2 bad input, 1 failure).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,17 @@ struct SweepOptions {
   bool quiet = false;
 };
 
+struct BenchOptions {
+  std::string workload = "lattice-bd";
+  int size = 0, steps = 0, dim = 2, threads = 0, block = 0;
+  int64_t agents = 0;
+  double days = 0;
+  uint64_t seed = 1;
+  bool json = false;
+};
+
 int run(const RunOptions& o);
+int bench(const BenchOptions& o);
 int sweep(const SweepOptions& o);
 int validate(const std::string& scenario, const std::vector<std::string>& set);
 int inspect(const std::string& file, bool json);

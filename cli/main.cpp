@@ -51,6 +51,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   sweep_cmd->add_flag("--quiet,-q", so.quiet, "no progress or summary");
 
+  BenchOptions bo;
+  auto* bench_cmd = app.add_subcommand("bench", "benchmark workloads (lattice-bd, steady)");
+  bench_cmd->add_option("workload", bo.workload, "lattice-bd (default) or steady");
+  bench_cmd->add_option("--size", bo.size, "lattice edge L (lattice-bd)")
+      ->check(CLI::Range(4, 100000));
+  bench_cmd->add_option("--steps", bo.steps, "steps (lattice-bd)")->check(CLI::Range(1, 100000000));
+  bench_cmd->add_option("--dim", bo.dim, "2 or 3 (lattice-bd)")->check(CLI::IsMember({2, 3}));
+  bench_cmd->add_option("--agents", bo.agents, "initial agents")
+      ->check(CLI::Range(int64_t{1}, int64_t{4000000000}));
+  bench_cmd->add_option("--days", bo.days, "simulated days (steady)")->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--seed", bo.seed, "random seed");
+  bench_cmd->add_option("--block", bo.block, "block edge (lattice-bd; default 64 in 2D, 16 in 3D)")
+      ->check(CLI::Range(2, 4096));
+  bench_cmd->add_option("--threads", bo.threads, "threads")->check(CLI::Range(1, 4096));
+  bench_cmd->add_flag("--json", bo.json, "one JSON object");
+
   std::string ifile;
   bool ijson = false;
   auto* inspect_cmd = app.add_subcommand("inspect", "summarise an output file");
@@ -66,6 +82,7 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
   if (*run) return marrow::cli::run(ro);
+  if (*bench_cmd) return marrow::cli::bench(bo);
   if (*sweep_cmd) return marrow::cli::sweep(so);
   if (*validate_cmd) return marrow::cli::validate(vscenario, vset);
   if (*inspect_cmd) return marrow::cli::inspect(ifile, ijson);

@@ -13,6 +13,8 @@ Lattice::Lattice(int nx, int ny, int nz, Neighbourhood hood)
   pz_ = nz + 2 * pad_z_;
   if (static_cast<double>(px_) * py_ * pz_ >= 4294967295.0)
     throw std::invalid_argument("lattice has more than 2^32 sites");
+  div_px_ = FastDivisor(static_cast<uint32_t>(px_));
+  div_pxy_ = FastDivisor(static_cast<uint32_t>(px_) * static_cast<uint32_t>(py_));
   const int zr = nz > 1 ? 1 : 0;
   for (int dz = -zr; dz <= zr; ++dz)
     for (int dy = -1; dy <= 1; ++dy)

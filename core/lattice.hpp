@@ -21,6 +21,21 @@ struct Coord {
   bool operator==(const Coord&) const = default;
 };
 
+// Exact division of any 32-bit numerator by a fixed divisor with one multiplication
+// (Lemire, Kaser & Kurz 2019, "Faster remainder by direct computation").
+class FastDivisor {
+ public:
+  FastDivisor() = default;
+  explicit FastDivisor(uint32_t d) : m_(~uint64_t{0} / d + 1), d_(d) {}
+  uint32_t operator()(uint32_t n) const {
+    return d_ == 1 ? n : static_cast<uint32_t>((static_cast<__uint128_t>(m_) * n) >> 64);
+  }
+
+ private:
+  uint64_t m_ = 0;
+  uint32_t d_ = 1;
+};
+
 class Lattice {
  public:
   // nz == 1 makes a 2D lattice.
@@ -39,9 +54,10 @@ class Lattice {
   }
   SiteId index(Coord c) const { return index(c.x, c.y, c.z); }
   Coord coord(SiteId s) const {
-    const int64_t i = s;
-    return Coord{static_cast<int>(i % px_) - 1, static_cast<int>((i / px_) % py_) - 1,
-                 static_cast<int>(i / (static_cast<int64_t>(px_) * py_)) - pad_z_};
+    const uint32_t row = div_px_(s), plane = div_pxy_(s);
+    return Coord{static_cast<int>(s - row * static_cast<uint32_t>(px_)) - 1,
+                 static_cast<int>(row - plane * static_cast<uint32_t>(py_)) - 1,
+                 static_cast<int>(plane) - pad_z_};
   }
   bool inside(Coord c) const {
     return c.x >= 0 && c.x < nx_ && c.y >= 0 && c.y < ny_ && c.z >= 0 && c.z < nz_;
@@ -59,6 +75,7 @@ class Lattice {
  private:
   int nx_, ny_, nz_;
   int px_, py_, pz_, pad_z_;
+  FastDivisor div_px_, div_pxy_;
   Neighbourhood hood_;
   std::vector<int64_t> deltas_;
   std::vector<Coord> offsets_;

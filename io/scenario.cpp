@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -64,8 +65,8 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
   r.fate.differentiation = prob("differentiation", base ? base->fate.differentiation : 0);
   const double sum = r.fate.self_renewal + r.fate.asymmetric + r.fate.differentiation;
   if (std::abs(sum - 1.0) > 1e-9)
-    s.fail("differentiation",
-           fmt::format("self_renewal + asymmetric + differentiation must be 1, is {}", sum));
+    s.fail_any({"self_renewal", "asymmetric", "differentiation"},
+               fmt::format("self_renewal + asymmetric + differentiation must be 1, is {}", sum));
   return r;
 }
 
@@ -81,8 +82,9 @@ Scenario read_scenario(Section& top) {
     sc.run.snapshot_every_days = s.number("snapshot_every_days", 0, 1e6);
     s.finish();
   }
+  Section organism = top.table("organism");
   {
-    Section s = top.table("organism");
+    Section& s = organism;
     sc.organism.name = s.text("name");
     sc.organism.blood_volume_l = s.number("blood_volume_l", 1e-6, 100);
     sc.organism.weight_kg = s.number("weight_kg", 1e-4, 1000);
@@ -139,8 +141,8 @@ Scenario read_scenario(Section& top) {
     }
     blood.finish();
   }
+  Section mat = top.table("maturation");
   {
-    Section mat = top.table("maturation");
     for (const std::string& name : mat.keys()) {
       Section s = mat.table(name);
       MaturationConfig m;
@@ -200,7 +202,7 @@ Scenario read_scenario(Section& top) {
 
   for (const auto& c : compartments)
     for (const auto& t : types)
-      if (t.name == c) top.fail("maturation." + c, "a compartment cannot share a cell type's name");
+      if (t.name == c) mat.fail(c, "a compartment cannot share a cell type's name");
   LineageGraph probe(types, compartments);
   for (size_t i = 0; i < types.size(); ++i) {
     double cumulative = 0;
@@ -221,7 +223,7 @@ Scenario read_scenario(Section& top) {
   }
   sc.graph = LineageGraph(std::move(types), std::move(compartments));
   if (sc.graph.type_index(sc.organism.hsc_type) < 0)
-    top.fail("organism.hsc_type", fmt::format("'{}' is not a cell type", sc.organism.hsc_type));
+    organism.fail("hsc_type", fmt::format("'{}' is not a cell type", sc.organism.hsc_type));
   return sc;
 }
 
@@ -277,6 +279,12 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
 
 LoadedScenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
   if (file.empty()) return load(nullptr, "default", overrides);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw ScenarioError(fmt::format("{}: {}", file,
+                                    std::filesystem::exists(file, ec)
+                                        ? "not a regular file (expected a scenario in TOML)"
+                                        : "cannot open the scenario file: no such file"));
   std::ifstream in(file);
   if (!in) throw ScenarioError(fmt::format("{}: cannot open the scenario file", file));
   std::stringstream buf;

@@ -90,6 +90,14 @@ void Section::fail(const std::string& key, const std::string& message) const {
   throw ScenarioError(fmt::format("{}: {}: {}", where(key), full(key), message));
 }
 
+void Section::fail_any(const std::vector<std::string>& keys, const std::string& message) const {
+  // Blame the key set by the highest layer: the one the user most likely just edited.
+  for (const Layer& l : layers_)
+    for (const auto& k : keys)
+      if (l.table && l.table->get(k)) fail(k, message);
+  fail(keys.front(), message);
+}
+
 Section::Found Section::require(const std::string& key) {
   const Layer* layer = nullptr;
   const toml::node* n = find(key, &layer);
@@ -189,18 +197,21 @@ std::vector<int64_t> Section::integers(const std::string& key, size_t min_n, siz
 }
 
 double Section::number_or(const std::string& key, double fallback, double lo, double hi) {
+  used_.insert(key);  // known even when absent: a misspelling of it gets a suggestion
   if (has(key)) return number(key, lo, hi);
   resolved_->insert_or_assign(key, fallback);
   return fallback;
 }
 
 int64_t Section::integer_or(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) {
+  used_.insert(key);
   if (has(key)) return integer(key, lo, hi);
   resolved_->insert_or_assign(key, fallback);
   return fallback;
 }
 
 bool Section::boolean_or(const std::string& key, bool fallback) {
+  used_.insert(key);
   if (has(key)) return boolean(key);
   resolved_->insert_or_assign(key, fallback);
   return fallback;

@@ -59,6 +59,9 @@ class Section {
   // Reports keys that no read consumed.
   void finish() const;
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+  // Fails at whichever of the keys the highest-priority layer sets.
+  [[noreturn]] void fail_any(const std::vector<std::string>& keys,
+                             const std::string& message) const;
   const std::string& path() const { return path_; }
 
  private:

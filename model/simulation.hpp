@@ -63,6 +63,7 @@ class Simulation {
   const std::vector<std::string>& lineages() const { return lineages_; }
   double represented_fraction() const { return blood_.represented_fraction(); }
   int64_t stalled_divisions() const { return kernel_->stalled_divisions(); }
+  int64_t events() const { return kernel_->events(); }
 
  private:
   void place_initial_agents();

@@ -1,0 +1,161 @@
+// Counter-based random streams and the geometric waiting-time sampler.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "core/random.hpp"
+
+namespace marrow {
+namespace {
+
+TEST(Stream, DrawIsAPureFunctionOfItsInputs) {
+  const Stream a(12345), b(12345);
+  for (uint64_t who : {0ull, 1ull, 77ull, (1ull << 40) + 3}) {
+    for (uint64_t when : {0ull, 5ull, (1ull << 35) + 1}) {
+      const Draw x = a.draw(who, when, Purpose::kEvent);
+      const Draw y = b.draw(who, when, Purpose::kEvent);
+      EXPECT_EQ(x.w, y.w);
+      // Drawing other numbers in between changes nothing: there is no hidden state.
+      (void)a.draw(who + 1, when, Purpose::kSchedule);
+      EXPECT_EQ(a.draw(who, when, Purpose::kEvent).w, x.w);
+    }
+  }
+  EXPECT_EQ(a.seed(), 12345u);
+  EXPECT_EQ(Stream(0xDEADBEEFCAFEull).seed(), 0xDEADBEEFCAFEull);
+}
+
+TEST(Stream, ChangingAnyInputChangesTheWords) {
+  const uint64_t seed = 0x0123456789ABCDEFull, who = 0x0000000500000007ull,
+                 when = 0x0000000300000011ull;
+  const Purpose why = Purpose::kEvent;
+  const auto base = Stream(seed).draw(who, when, why).w;
+  // Every bit position of the 64-bit seed, who and when matters (low and high halves).
+  for (int bit = 0; bit < 64; ++bit) {
+    const uint64_t flip = 1ull << bit;
+    EXPECT_NE(Stream(seed ^ flip).draw(who, when, why).w, base) << "seed bit " << bit;
+    EXPECT_NE(Stream(seed).draw(who ^ flip, when, why).w, base) << "who bit " << bit;
+    if (bit < 56) {  // the top 8 bits of `when` are outside the counter (steps < 2^56)
+      EXPECT_NE(Stream(seed).draw(who, when ^ flip, why).w, base) << "when bit " << bit;
+    }
+  }
+  std::set<std::array<uint32_t, 4>> by_purpose;
+  for (Purpose p : {Purpose::kInit, Purpose::kSchedule, Purpose::kEvent, Purpose::kDaughter,
+                    Purpose::kGeometry, Purpose::kBench, Purpose::kPlacement})
+    by_purpose.insert(Stream(seed).draw(who, when, p).w);
+  EXPECT_EQ(by_purpose.size(), 7u);
+}
+
+TEST(Draw, UniformIsInsideTheOpenUnitInterval) {
+  const Draw lo{{0u, 0u, 0u, 0u}}, hi{{UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX}};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_GT(lo.u(i), 0.0);
+    EXPECT_LT(hi.u(i), 1.0);
+    EXPECT_TRUE(std::isfinite(std::log(lo.u(i))));
+  }
+  const Stream s(7);
+  for (uint64_t k = 0; k < 100000; ++k) {
+    const Draw d = s.draw(k, 0, Purpose::kBench);
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_GT(d.u(i), 0.0);
+      ASSERT_LT(d.u(i), 1.0);
+    }
+  }
+}
+
+TEST(Draw, UniformMeanAndVarianceMatch) {
+  // 2.5e5 draws x 4 words = 1e6 uniforms. For U(0,1): mean 1/2, variance 1/12.
+  // SE(mean) = sqrt(1/12 / n); SE(sample variance) = sqrt((mu4 - sigma^4) / n) with
+  // mu4 = 1/80, sigma^4 = 1/144. Tolerance: 4 standard errors.
+  const Stream s(2024);
+  const int64_t draws = 250000;
+  double sum = 0, sum2 = 0;
+  int64_t n = 0;
+  for (int64_t k = 0; k < draws; ++k) {
+    const Draw d = s.draw(static_cast<uint64_t>(k), 3, Purpose::kBench);
+    for (int i = 0; i < 4; ++i) {
+      const double u = d.u(i);
+      sum += u;
+      sum2 += u * u;
+      ++n;
+    }
+  }
+  const double mean = sum / n;
+  const double var = sum2 / n - mean * mean;
+  EXPECT_NEAR(mean, 0.5, 4 * std::sqrt(1.0 / 12.0 / n));
+  EXPECT_NEAR(var, 1.0 / 12.0, 4 * std::sqrt((1.0 / 80.0 - 1.0 / 144.0) / n));
+}
+
+TEST(Draw, BelowIsUniformOverTenBins) {
+  // Chi-square goodness of fit, k = 10 bins, 9 degrees of freedom: critical value 27.877 at
+  // p = 0.001.
+  const Stream s(99);
+  const uint32_t bins = 10;
+  std::vector<int64_t> count(bins, 0);
+  const int64_t draws = 50000;
+  for (int64_t k = 0; k < draws; ++k) {
+    const Draw d = s.draw(static_cast<uint64_t>(k), 11, Purpose::kInit);
+    for (int i = 0; i < 4; ++i) {
+      const uint32_t b = d.below(i, bins);
+      ASSERT_LT(b, bins);
+      ++count[b];
+    }
+  }
+  const double expected = 4.0 * draws / bins;
+  double chi2 = 0;
+  for (const int64_t c : count) chi2 += (c - expected) * (c - expected) / expected;
+  EXPECT_LT(chi2, 27.877);
+}
+
+TEST(Draw, BelowCoversTheEdges) {
+  EXPECT_EQ((Draw{{0u, UINT32_MAX, 0u, 0u}}.below(0, 7)), 0u);
+  EXPECT_EQ((Draw{{0u, UINT32_MAX, 0u, 0u}}.below(1, 7)), 6u);
+  EXPECT_EQ((Draw{{0u, UINT32_MAX, 0u, 0u}}.below(1, 1)), 0u);
+}
+
+TEST(GeometricSteps, MeanAndFirstStepProbability) {
+  // Geometric on {1, 2, ...} with p = 1 - exp(-rate_dt): mean 1/p, variance (1-p)/p^2.
+  // Mean tolerance: 4 standard errors sqrt((1-p)/p^2/n). P(k = 1) = p: binomial proportion,
+  // tolerance 4 sqrt(p(1-p)/n).
+  const Stream s(31337);
+  for (const double rate_dt : {0.01, 0.3, 2.0}) {
+    const double p = 1.0 - std::exp(-rate_dt);
+    const int64_t n = 200000;
+    double sum = 0;
+    int64_t ones = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t g =
+          geometric_steps(s.draw(static_cast<uint64_t>(k), 0, Purpose::kSchedule).u(0), rate_dt);
+      ASSERT_GE(g, 1);
+      sum += static_cast<double>(g);
+      ones += g == 1;
+    }
+    EXPECT_NEAR(sum / n, 1.0 / p, 4 * std::sqrt((1 - p) / (p * p) / n)) << "rate_dt " << rate_dt;
+    EXPECT_NEAR(static_cast<double>(ones) / n, p, 4 * std::sqrt(p * (1 - p) / n))
+        << "rate_dt " << rate_dt;
+  }
+}
+
+TEST(GeometricSteps, InversionIsExact) {
+  // k = 1 + floor(-log(u) / r): u just above exp(-r) gives 1, just below gives 2.
+  const double r = 0.5;
+  EXPECT_EQ(geometric_steps(std::exp(-r) * (1 + 1e-12), r), 1);
+  EXPECT_EQ(geometric_steps(std::exp(-r) * (1 - 1e-12), r), 2);
+  EXPECT_EQ(geometric_steps(std::exp(-3 * r) * (1 - 1e-12), r), 4);
+  // -log(1 - 1e-12) / 1e-9 = 1e-3: still the first step.
+  EXPECT_EQ(geometric_steps(1 - 1e-12, 1e-9), 1);
+}
+
+TEST(GeometricSteps, ZeroOrNegativeRateNeverHappens) {
+  EXPECT_EQ(geometric_steps(0.5, 0.0), INT64_MAX);
+  EXPECT_EQ(geometric_steps(1e-300, 0.0), INT64_MAX);
+  EXPECT_EQ(geometric_steps(0.5, -1.0), INT64_MAX);
+  // A vanishing rate gives a wait beyond any run rather than an overflow.
+  EXPECT_EQ(geometric_steps(1e-10, 1e-300), INT64_MAX);
+}
+
+}  // namespace
+}  // namespace marrow
