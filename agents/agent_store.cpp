@@ -34,4 +34,18 @@ void AgentBlock::rebuild_calendar() {
     if (type[i] != kDead && next_step[i] != kNeverStep) calendar_.push(next_step[i], i);
 }
 
+void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
+                    const Lattice& lattice) {
+  bool any = false;
+  for (const AgentBlock& b : blocks) any |= !b.outbox.empty();
+  if (!any) return;
+  const int n = static_cast<int>(blocks.size());
+#pragma omp parallel for schedule(static)
+  for (int d = 0; d < n; ++d)
+    for (const int from : grid.neighbours(d))
+      for (const AgentRecord& a : blocks[from].outbox)
+        if (grid.block_of(lattice.coord(a.site)) == d) blocks[d].add(a);
+  for (AgentBlock& b : blocks) b.outbox.clear();
+}
+
 }  // namespace marrow

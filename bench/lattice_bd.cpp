@@ -1,6 +1,7 @@
 #include "bench/lattice_bd.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -26,8 +27,16 @@ class Kernel {
         events_(static_cast<size_t>(grid.count()), 0) {}
 
   // Each step an agent has an event with probability 0.18, so the steps to its next one are
-  // geometric: drawn once, instead of a draw per agent per step.
-  static int64_t wait(double u) { return 1 + static_cast<int64_t>(std::log(u) * inv_log_stay_); }
+  // geometric: drawn once, instead of a draw per agent per step. Inverting the distribution
+  // costs a logarithm; a table over the top 12 bits of the uniform gives the answer directly
+  // wherever no quantile boundary falls inside the table cell (all but a few percent of draws).
+  static int64_t wait(uint32_t w) {
+    const Geometric& g = geometric();
+    const int16_t k = g.by_top_bits[w >> 20];
+    if (k > 0) return k;
+    return 1 + static_cast<int64_t>(std::log((static_cast<double>(w) + 0.5) * 0x1p-32) *
+                                    g.inv_log_stay);
+  }
 
   void event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
     ++events_[static_cast<size_t>(b)];
@@ -39,22 +48,25 @@ class Kernel {
       block.remove(slot);
       return;
     }
-    block.reschedule(slot, step + wait(d.u(3)));
+    block.reschedule(slot, step + wait(d.w[3]));
     uint8_t free_k[26];
     int n = 0;
-    for (int k = 0; k < static_cast<int>(deltas_.size()); ++k)
-      if (occ[site + deltas_[k]] == kFree) free_k[n++] = static_cast<uint8_t>(k);
+    for (int k = 0; k < static_cast<int>(deltas_.size()); ++k) {  // branch-free
+      free_k[n] = static_cast<uint8_t>(k);
+      n += occ[site + deltas_[k]] == kFree;
+    }
     if (n == 0) return;
-    const int k = free_k[d.below(1, static_cast<uint32_t>(n))];
+    // Word 1: its high half picks the site, its low half the daughter's type.
+    const int k = free_k[((d.w[1] >> 16) * static_cast<uint32_t>(n)) >> 16];
     const SiteId to = static_cast<SiteId>(site + deltas_[k]);
     occ[to] = kOccupied;
     AgentRecord a;
     a.site = to;
-    a.type = d.u(2) < kDifferentiate ? static_cast<uint8_t>(std::min(block.type[slot] + 1, 3))
-                                     : block.type[slot];
+    a.type = (d.w[1] & 0xFFFF) < static_cast<uint32_t>(kDifferentiate * 65536)
+                 ? static_cast<uint8_t>(std::min(block.type[slot] + 1, 3))
+                 : block.type[slot];
     a.clone = block.clone[slot];
-    const Draw dd = stream_.draw(to, static_cast<uint64_t>(step), Purpose::kPlacement);
-    a.next_step = static_cast<int32_t>(step + wait(dd.u(0)));
+    a.next_step = static_cast<int32_t>(step + wait(d.w[2]));
     const Coord c = lattice_.coord(site), o = lattice_.offsets()[k];
     if (grid_.box(b).contains({c.x + o.x, c.y + o.y, c.z + o.z}))
       block.add(a);
@@ -69,7 +81,23 @@ class Kernel {
   }
 
  private:
-  static inline const double inv_log_stay_ = 1.0 / std::log(1.0 - (kDivide + kDie));
+  struct Geometric {
+    double inv_log_stay = 1.0 / std::log(1.0 - (kDivide + kDie));
+    std::array<int16_t, 4096> by_top_bits{};  // the wait, or 0 where the cell is ambiguous
+    Geometric() {
+      for (uint32_t i = 0; i < 4096; ++i) {
+        const auto k = [&](double u) {
+          return 1 + static_cast<int64_t>(std::log(u) * inv_log_stay);
+        };
+        const int64_t lo = k((i + 1) / 4096.0 - 0x1p-33), hi = k(i / 4096.0 + 0x1p-33);
+        by_top_bits[i] = lo == hi && lo < 30000 ? static_cast<int16_t>(lo) : 0;
+      }
+    }
+  };
+  static const Geometric& geometric() {
+    static const Geometric g;
+    return g;
+  }
   Lattice& lattice_;
   const BlockGrid& grid_;
   Stream stream_;
@@ -84,7 +112,7 @@ LatticeBdResult run_lattice_bd(const LatticeBdConfig& cfg) {
   if (cfg.size < 4) throw std::invalid_argument("size must be at least 4");
   const int L = cfg.size;
   Lattice lattice(L, L, cfg.dim == 3 ? L : 1, Neighbourhood::kMoore);
-  const int edge = cfg.block > 0 ? cfg.block : cfg.dim == 3 ? 16 : 64;
+  const int edge = cfg.block > 0 ? cfg.block : cfg.dim == 3 ? 32 : 128;
   BlockGrid grid(lattice, edge);
   // A geometric wait beyond 16 steps has probability 0.82^16 = 4 %: a lap costs little.
   std::vector<AgentBlock> blocks;
@@ -128,7 +156,7 @@ LatticeBdResult run_lattice_bd(const LatticeBdConfig& cfg) {
         a.site = lattice.index(x, y, z);
         a.clone = static_cast<uint32_t>(placed++);
         a.next_step =
-            static_cast<int32_t>(-1 + Kernel::wait(stream.draw(a.site, 0, Purpose::kInit).u(0)));
+            static_cast<int32_t>(-1 + Kernel::wait(stream.draw(a.site, 0, Purpose::kInit).w[0]));
         occ[a.site] = kOccupied;
         blocks[static_cast<size_t>(grid.block_of({x, y, z}))].add(a);
       }
@@ -141,11 +169,7 @@ LatticeBdResult run_lattice_bd(const LatticeBdConfig& cfg) {
       AgentBlock& blk = blocks[static_cast<size_t>(b)];
       blk.drain<false>(step, [&](uint32_t slot) { kernel.event(blk, b, slot, step); });
     });
-    for (AgentBlock& from : blocks) {
-      for (const AgentRecord& a : from.outbox)
-        blocks[static_cast<size_t>(grid.block_of(lattice.coord(a.site)))].add(a);
-      from.outbox.clear();
-    }
+    merge_outboxes(blocks, grid, lattice);
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.events = kernel.events();

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{4000000000}));
   bench_cmd->add_option("--days", bo.days, "simulated days (steady)")->check(CLI::PositiveNumber);
   bench_cmd->add_option("--seed", bo.seed, "random seed");
-  bench_cmd->add_option("--block", bo.block, "block edge (lattice-bd; default 64 in 2D, 16 in 3D)")
+  bench_cmd->add_option("--block", bo.block, "block edge (lattice-bd; default 128 in 2D, 32 in 3D)")
       ->check(CLI::Range(2, 4096));
   bench_cmd->add_option("--threads", bo.threads, "threads")->check(CLI::Range(1, 4096));
   bench_cmd->add_flag("--json", bo.json, "one JSON object");

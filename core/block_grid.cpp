@@ -1,5 +1,6 @@
 #include "core/block_grid.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace marrow {
@@ -36,6 +37,22 @@ BlockGrid::BlockGrid(const Lattice& lattice, int edge) : edge_(edge) {
         boxes_.push_back(box);
       }
   std::erase_if(by_colour_, [](const std::vector<int>& v) { return v.empty(); });
+  neighbours_.resize(boxes_.size());
+  for (int bz = 0; bz < nb_[2]; ++bz)
+    for (int by = 0; by < nb_[1]; ++by)
+      for (int bx = 0; bx < nb_[0]; ++bx) {
+        std::vector<int>& n = neighbours_[(bz * nb_[1] + by) * nb_[0] + bx];
+        for (int dz = -1; dz <= 1; ++dz)
+          for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              const int x = bx + dx, y = by + dy, z = bz + dz;
+              if ((dx | dy | dz) == 0 || x < 0 || y < 0 || z < 0 || x >= nb_[0] || y >= nb_[1] ||
+                  z >= nb_[2])
+                continue;
+              n.push_back((z * nb_[1] + y) * nb_[0] + x);
+            }
+        std::sort(n.begin(), n.end());
+      }
 }
 
 }  // namespace marrow

@@ -29,6 +29,8 @@ class BlockGrid {
     return (bz_of_[c.z] * nb_[1] + by_of_[c.y]) * nb_[0] + bx_of_[c.x];
   }
   int edge() const { return edge_; }
+  // The blocks whose boxes meet this block's one-site halo, in increasing order.
+  const std::vector<int>& neighbours(int b) const { return neighbours_[b]; }
 
  private:
   int edge_;
@@ -36,6 +38,7 @@ class BlockGrid {
   std::vector<int> bx_of_, by_of_, bz_of_;
   std::vector<Box> boxes_;
   std::vector<std::vector<int>> by_colour_;
+  std::vector<std::vector<int>> neighbours_;
 };
 
 // Runs f(block) for every block, colour by colour; blocks of one colour in parallel.

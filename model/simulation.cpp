@@ -123,12 +123,7 @@ void Simulation::spin_up() {
   origin_ = step_;
 }
 
-void Simulation::merge_outboxes() {
-  for (AgentBlock& from : blocks_) {
-    for (const AgentRecord& a : from.outbox) blocks_[block_of(a.site)].add(a);
-    from.outbox.clear();
-  }
-}
+void Simulation::merge_outboxes() { marrow::merge_outboxes(blocks_, grid_, lattice_); }
 
 Observation Simulation::observe() const {
   Observation o;
