@@ -111,7 +111,7 @@ int run(const RunOptions& o) {
                                   with_cli_overrides(o));
       sim = std::make_unique<Simulation>(loaded.scenario);
       sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
-                   checkpoint->blood_state);
+                   checkpoint->blood_state, checkpoint->fields_for(*sim));
     } else {
       loaded = load_scenario(o.scenario, with_cli_overrides(o));
       sim = std::make_unique<Simulation>(loaded.scenario);

@@ -36,6 +36,20 @@ std::vector<AgentRecord> Checkpoint::agents(const Lattice& lattice) const {
   return out;
 }
 
+std::vector<std::vector<float>> Checkpoint::fields_for(const Simulation& sim) const {
+  std::vector<std::vector<float>> out;
+  for (const auto& field : sim.fields()) {
+    const auto it = std::find_if(fields.begin(), fields.end(),
+                                 [&](const auto& f) { return f.first == field.config().name; });
+    if (it == fields.end()) return {};
+    if (it->second.size() != static_cast<size_t>(sim.lattice().sites()))
+      throw OutputFileError(
+          fmt::format("snapshot {}: field {} does not match the lattice", snapshot, it->first));
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 Checkpoint read_checkpoint(const std::string& spec) {
   std::string path = spec, which;
   const auto colon = spec.rfind(':');
@@ -81,6 +95,9 @@ Checkpoint read_checkpoint(const std::string& spec) {
     c.clone = h5::read<uint32_t>(f, base + "/agents/clone");
     c.divisions = h5::read<uint16_t>(f, base + "/agents/divisions");
     c.blood_state = h5::read<double>(f, base + "/compartments/state");
+    if (h5::exists(f, base + "/fields"))
+      for (const auto& name : h5::children(h5::open_group(f, base + "/fields")))
+        c.fields.emplace_back(name, h5::read<float>(f, base + "/fields/" + name));
     const size_t n = c.x.size();
     for (size_t len : {c.y.size(), c.z.size(), c.next_step.size(), c.type.size(), c.origin.size(),
                        c.quiescent.size(), c.gene_modified.size(), c.pending_fate.size(),

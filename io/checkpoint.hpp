@@ -20,7 +20,10 @@ struct Checkpoint {
   std::vector<uint32_t> clone;
   std::vector<uint16_t> divisions;
   std::vector<double> blood_state;
+  std::vector<std::pair<std::string, std::vector<float>>> fields;  // name -> [z][y][x]
 
+  // The stored fields in the order of `sim`'s fields; empty when the snapshot has none of them.
+  std::vector<std::vector<float>> fields_for(const Simulation& sim) const;
   // Agents placed on `lattice`; throws OutputFileError when a coordinate lies outside it.
   std::vector<AgentRecord> agents(const Lattice& lattice) const;
 };

@@ -185,6 +185,30 @@ asymmetric = 0.15
 differentiation = 0.5
 differentiate_to = { lymphoid = 1.0 }
 
+# Signal fields, solved quasi-steady (diffusion takes seconds, cell events hours). Concentrations
+# are relative (source rate / decay rate = 1 at a lone source). CXCL12 is secreted by
+# perivascular CAR cells and osteoblasts (Sugiyama 2006 Immunity 25:977); SCF by endothelial and
+# perivascular LepR+ stromal cells, not osteoblasts (Ding 2012 Nature 481:457). Diffusion of a
+# ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
+# diameters (decay lengths 40 and 25 um) are model assumptions.
+[fields.CXCL12]
+diffusion_um2_per_s = 100.0
+decay_per_hour = 225.0
+source_endosteal = 225.0
+source_sinusoidal = 225.0
+source_arteriolar = 225.0
+consumption_per_hour = 0.0
+update_hours = 24.0
+
+[fields.SCF]
+diffusion_um2_per_s = 100.0
+decay_per_hour = 576.0
+source_endosteal = 0.0
+source_sinusoidal = 576.0
+source_arteriolar = 576.0
+consumption_per_hour = 0.0
+update_hours = 24.0
+
 # Maturation: precursor amplification and transit (a chain of stages, Friberg 2002 J Clin Oncol
 # 20:4713). Amplification calibrated to the production of the blood pools below.
 [maturation.myeloid]
@@ -406,6 +430,30 @@ self_renewal = 0.35
 asymmetric = 0.15
 differentiation = 0.5
 differentiate_to = { lymphoid = 1.0 }
+
+# Signal fields, solved quasi-steady (diffusion takes seconds, cell events hours). Concentrations
+# are relative (source rate / decay rate = 1 at a lone source). CXCL12 is secreted by
+# perivascular CAR cells and osteoblasts (Sugiyama 2006 Immunity 25:977); SCF by endothelial and
+# perivascular LepR+ stromal cells, not osteoblasts (Ding 2012 Nature 481:457). Diffusion of a
+# ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
+# diameters (decay lengths 40 and 25 um) are model assumptions.
+[fields.CXCL12]
+diffusion_um2_per_s = 100.0
+decay_per_hour = 225.0
+source_endosteal = 225.0
+source_sinusoidal = 225.0
+source_arteriolar = 225.0
+consumption_per_hour = 0.0
+update_hours = 24.0
+
+[fields.SCF]
+diffusion_um2_per_s = 100.0
+decay_per_hour = 576.0
+source_endosteal = 0.0
+source_sinusoidal = 576.0
+source_arteriolar = 576.0
+consumption_per_hour = 0.0
+update_hours = 24.0
 
 [maturation.myeloid]
 stages = 4

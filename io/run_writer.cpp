@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "model/endpoints.hpp"
 #include "niche/geometry.hpp"
@@ -130,8 +131,13 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::Handle nd(H5Dopen2(lg, "niche", H5P_DEFAULT));
     h5::set_attr(nd, "kind_names", kNicheKindNames);
   }
+  for (size_t f = 0; f < sim.fields().size(); ++f)
+    h5::write<float>(file_, base + "/fields/" + sim.fields()[f].config().name, sim.field_values(f),
+                     dims);
   const auto state = sim.blood().state();
   h5::write<double>(file_, base + "/compartments/state", state);
+  xdmf_.push_back(
+      {fmt::format("{:06d}", snapshots_), sim.time_days(), static_cast<long long>(agents.size())});
   ++snapshots_;
   H5Fflush(file_, H5F_SCOPE_GLOBAL);
 }
@@ -206,6 +212,16 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
   if (std::rename(temp_.c_str(), path_.c_str()) != 0)
     throw h5::Error(fmt::format("cannot rename {} to {}", temp_, path_));
   done_ = true;
+  XdmfLayout layout{sim_.lattice().nx(), sim_.lattice().ny(), sim_.lattice().nz(), {}, {}};
+  for (const auto& f : sim_.fields()) layout.fields.push_back(f.config().name);
+  layout.agent_fields = {"type", "clone", "origin", "divisions", "quiescent", "gene_modified"};
+  const std::filesystem::path p(path_);
+  try {
+    write_xdmf(std::filesystem::path(p).replace_extension(".xmf").string(), p.filename().string(),
+               layout, xdmf_);
+  } catch (const std::exception& e) {
+    throw h5::Error(e.what());
+  }
 }
 
 }  // namespace marrow

@@ -6,6 +6,7 @@
 
 #include "io/hdf5_file.hpp"
 #include "io/scenario.hpp"
+#include "io/xdmf.hpp"
 #include "model/simulation.hpp"
 
 namespace marrow {
@@ -32,7 +33,8 @@ class RunWriter {
   void prepend(const std::vector<Observation>& rows);
   // Writes the complete state now: agents, lattice, blood compartments.
   void snapshot(const Simulation& sim);
-  // Writes the timeseries, endpoints and provenance, and renames the file into place.
+  // Writes the timeseries, endpoints and provenance, renames the file into place and writes
+  // its XDMF sidecar (FILE.xmf).
   // `interrupted` names the signal when the run was stopped early.
   void finish(bool complete, const std::string& interrupted = "");
 
@@ -45,6 +47,7 @@ class RunWriter {
   const Simulation& sim_;
   std::vector<Observation> rows_;
   int snapshots_ = 0;
+  std::vector<XdmfSnapshot> xdmf_;
   bool done_ = false;
 };
 

@@ -124,6 +124,25 @@ Scenario read_scenario(Section& top) {
     s.finish();
   }
 
+  {
+    Section fields = top.table("fields");
+    for (const std::string& name : fields.keys()) {
+      Section s = fields.table(name);
+      FieldConfig f;
+      f.name = name;
+      f.diffusion_um2_per_s = s.number("diffusion_um2_per_s", 0, 1e6);
+      f.decay_per_hour = s.number("decay_per_hour", 1e-9, 1e9);
+      f.source[kEndosteal] = s.number_or("source_endosteal", 0, 0, 1e12);
+      f.source[kSinusoidal] = s.number_or("source_sinusoidal", 0, 0, 1e12);
+      f.source[kArteriolar] = s.number_or("source_arteriolar", 0, 0, 1e12);
+      f.consumption_per_hour = s.number_or("consumption_per_hour", 0, 0, 1e9);
+      f.update_hours = s.number_or("update_hours", 24, sc.run.dt_hours, 1e6);
+      s.finish();
+      sc.fields.push_back(f);
+    }
+    fields.finish();
+  }
+
   // Maturation compartments and blood pools first: cell types name them as targets.
   std::vector<std::string> compartments;
   {

@@ -7,6 +7,7 @@
 #include "agents/lineage_graph.hpp"
 #include "blood/compartments.hpp"
 #include "core/lattice.hpp"
+#include "niche/fields.hpp"
 #include "niche/geometry.hpp"
 
 namespace marrow {
@@ -45,6 +46,7 @@ struct Scenario {
   LineageGraph graph;
   std::vector<MaturationConfig> maturation;  // one per graph compartment, same order
   std::vector<BloodPoolConfig> blood;
+  std::vector<FieldConfig> fields;
 };
 
 }  // namespace marrow

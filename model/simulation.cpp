@@ -38,6 +38,9 @@ Simulation::Simulation(const Scenario& scenario)
                        hsc_initial / scenario.organism.hsc_total, scenario.organism.blood_volume_l,
                        scenario.organism.mch_pg, scenario.run.dt_hours);
   place_initial_agents();
+  for (const FieldConfig& f : scenario.fields)
+    fields_.emplace_back(f, lattice_, geometry_, scenario.lattice.site_um);
+  solve_fields(false);
 
   // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
   std::vector<double> rate(g.compartment_count(), 0.0);
@@ -105,7 +108,24 @@ void Simulation::step() {
   last_handoffs_ = kernel_->take_handoffs();
   blood_.step(last_handoffs_);
   ++step_;
+  solve_fields(true);
 }
+
+void Simulation::solve_fields(bool due_only) {
+  static const std::vector<float> full_support;
+  for (SignalField& f : fields_) {
+    if (due_only) {
+      // Only uptake by cells makes a field change between re-solves.
+      if (f.config().consumption_per_hour <= 0) continue;
+      const int64_t every =
+          std::max<int64_t>(1, std::llround(f.config().update_hours / scenario_.run.dt_hours));
+      if (step_ % every != 0) continue;
+    }
+    f.solve(lattice_.occupancy(), full_support);
+  }
+}
+
+std::vector<float> Simulation::field_values(int f) const { return fields_[f].unpadded(); }
 
 void Simulation::spin_up() {
   const int64_t n = std::llround(scenario_.run.spin_up_days * 24.0 / scenario_.run.dt_hours);
@@ -168,7 +188,8 @@ std::vector<AgentRecord> Simulation::agents() const {
 
 void Simulation::restore(int64_t steps_done, int64_t origin_step,
                          const std::vector<AgentRecord>& agents,
-                         const std::vector<double>& blood_state) {
+                         const std::vector<double>& blood_state,
+                         const std::vector<std::vector<float>>& fields) {
   auto& occ = lattice_.occupancy();
   for (size_t s = 0; s < occ.size(); ++s)
     if (occ[s] == kOccupied) occ[s] = kFree;
@@ -185,6 +206,15 @@ void Simulation::restore(int64_t steps_done, int64_t origin_step,
   }
   blood_.set_state(blood_state);
   kernel_->take_handoffs();
+  if (fields.empty()) {
+    solve_fields(false);
+  } else {
+    if (fields.size() != fields_.size())
+      throw std::invalid_argument("checkpoint has a different number of fields");
+    for (size_t f = 0; f < fields.size(); ++f) {
+      fields_[f].load(fields[f]);
+    }
+  }
   step_ = steps_done;
   origin_ = origin_step;
 }

@@ -12,6 +12,7 @@
 #include "core/block_grid.hpp"
 #include "core/lattice.hpp"
 #include "model/scenario.hpp"
+#include "niche/fields.hpp"
 #include "niche/geometry.hpp"
 
 namespace marrow {
@@ -52,8 +53,14 @@ class Simulation {
   // Every agent, ordered by site (a canonical order, whatever the blocks' history).
   std::vector<AgentRecord> agents() const;
   // Replaces the state with a checkpoint's.
+  // `fields` holds each field's values over the unpadded lattice ([z][y][x]), or is empty to
+  // solve them afresh.
   void restore(int64_t steps_done, int64_t origin_step, const std::vector<AgentRecord>& agents,
-               const std::vector<double>& blood_state);
+               const std::vector<double>& blood_state,
+               const std::vector<std::vector<float>>& fields = {});
+  const std::vector<SignalField>& fields() const { return fields_; }
+  // A field's values over the unpadded lattice, [z][y][x].
+  std::vector<float> field_values(int f) const;
 
   const Scenario& scenario() const { return scenario_; }
   const Lattice& lattice() const { return lattice_; }
@@ -77,6 +84,8 @@ class Simulation {
   std::vector<AgentBlock> blocks_;
   std::unique_ptr<FateKernel> kernel_;
   BloodSystem blood_;
+  std::vector<SignalField> fields_;
+  void solve_fields(bool due_only);
   std::vector<std::string> lineages_;
   std::vector<int> lineage_of_type_;
   int hsc_type_ = -1;

@@ -1,0 +1,53 @@
+#pragma once
+// Diffusing signals on the lattice (CXCL12, SCF, or any user-defined field): secreted at niche
+// sites, diffusing through marrow, decaying, washed out in vessel lumen, taken up by cells if
+// configured. Diffusion (seconds) is far faster than cell events (hours to weeks), so the field
+// is solved quasi-steady: -D lap c + (k + u occ) c = S, by red-black successive
+// over-relaxation, re-solved when its sources or the cells change.
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/lattice.hpp"
+#include "niche/geometry.hpp"
+
+namespace marrow {
+
+struct FieldConfig {
+  std::string name;
+  double diffusion_um2_per_s = 100;
+  double decay_per_hour = 100;
+  std::array<double, 4> source{};   // per hour, per NicheKind (index 0: none)
+  double consumption_per_hour = 0;  // uptake by a cell on the site
+  double update_hours = 24;         // re-solve interval while cells take it up
+};
+
+class SignalField {
+ public:
+  SignalField(FieldConfig config, const Lattice& lattice, const Geometry& geometry, double site_um);
+
+  // Solves for the current occupancy (uptake) and stromal support (scales the sources; may be
+  // empty for full support). Starts from the previous solution. Returns the sweeps used.
+  int solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma);
+
+  const FieldConfig& config() const { return config_; }
+  float at(SiteId s) const { return c_[s]; }
+  const std::vector<float>& values() const { return c_; }
+  // Values over the unpadded lattice, [z][y][x]; and setting them back (a checkpoint).
+  std::vector<float> unpadded() const;
+  void load(const std::vector<float>& unpadded);
+  // Decay length sqrt(D / k) in micrometres.
+  double decay_length_um() const;
+
+ private:
+  FieldConfig config_;
+  const Lattice& lattice_;
+  const Geometry& geometry_;
+  double a_;  // D / dx^2, per hour
+  std::vector<float> c_;
+  std::vector<SiteId> red_, black_;  // marrow sites by parity
+  std::array<int64_t, 6> face_{};
+  int faces_ = 4;
+};
+
+}  // namespace marrow
