@@ -36,11 +36,11 @@ void AgentBlock::rebuild_calendar() {
 
 void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
                     const Lattice& lattice) {
-  bool any = false;
-  for (const AgentBlock& b : blocks) any |= !b.outbox.empty();
-  if (!any) return;
+  size_t moving = 0;
+  for (const AgentBlock& b : blocks) moving += b.outbox.size();
+  if (moving == 0) return;
   const int n = static_cast<int>(blocks.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (moving >= 1024)
   for (int d = 0; d < n; ++d)
     for (const int from : grid.neighbours(d))
       for (const AgentRecord& a : blocks[from].outbox)

@@ -53,6 +53,8 @@ class AgentBlock {
   }
 
   int64_t alive() const { return alive_; }
+  // Calendar entries to look at in `step` (an upper bound on the agents due).
+  size_t entries(int64_t step) { return calendar_.bucket(step).size(); }
   uint32_t slots() const { return static_cast<uint32_t>(site.size()); }
   Calendar& calendar() { return calendar_; }
 
@@ -139,5 +141,15 @@ class AgentBlock {
 // gathers from its neighbours in increasing block order, in parallel: the same result as a
 // serial pass over the blocks in order, whatever the thread count.
 void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, const Lattice& lattice);
+
+// Whether a step with this many calendar entries is worth running on several threads.
+inline bool worth_parallel(size_t entries) { return entries >= 4096; }
+
+// Calendar entries of all blocks for `step`.
+inline size_t entries(std::vector<AgentBlock>& blocks, int64_t step) {
+  size_t n = 0;
+  for (AgentBlock& b : blocks) n += b.entries(step);
+  return n;
+}
 
 }  // namespace marrow

@@ -165,20 +165,32 @@ LatticeBdResult run_lattice_bd(const LatticeBdConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t step = 0; step < cfg.steps; ++step) {
     for (const AgentBlock& b : blocks) r.updates += b.alive();
-    colour_sweep(grid, [&](int b) {
-      AgentBlock& blk = blocks[static_cast<size_t>(b)];
-      blk.drain<false>(step, [&](uint32_t slot) { kernel.event(blk, b, slot, step); });
-    });
+    colour_sweep(
+        grid,
+        [&](int b) {
+          AgentBlock& blk = blocks[static_cast<size_t>(b)];
+          blk.drain<false>(step, [&](uint32_t slot) { kernel.event(blk, b, slot, step); });
+        },
+        worth_parallel(entries(blocks, step)));
     merge_outboxes(blocks, grid, lattice);
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.events = kernel.events();
+  std::vector<AgentRecord> final;
   for (const AgentBlock& b : blocks)
     for (uint32_t i = 0; i < b.slots(); ++i)
       if (b.type[i] != kDead) {
         ++r.final_agents;
         ++r.by_type[b.type[i]];
+        final.push_back(b.record(i));
       }
+  std::sort(final.begin(), final.end(),
+            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (const AgentRecord& a : final)
+    for (const uint64_t v : {uint64_t{a.site}, uint64_t{a.type}, uint64_t{a.clone}})
+      h = (h ^ v) * 1099511628211ull;
+  r.checksum = h;
   return r;
 }
 

@@ -30,7 +30,9 @@ int64_t peak_rss_bytes() {
 
 // The default human scenario scaled to about `agents` agents: lattice area and every initial
 // count grow by the same factor, so density and dynamics stay those of the default.
-Scenario steady_scenario(int64_t agents, const std::vector<std::string>& set) {
+// `depleted`: every initial count cut to a fraction, as after myeloablation (HSCs to 30 %,
+// everything downstream to 5 %), so the run is a regeneration.
+Scenario steady_scenario(int64_t agents, const std::vector<std::string>& set, bool depleted) {
   std::vector<std::string> s = set;
   s.push_back("run.spin_up_days=0");
   Scenario base = load_scenario("", s).scenario;
@@ -44,10 +46,17 @@ Scenario steady_scenario(int64_t agents, const std::vector<std::string>& set) {
                           std::max<long>(1, std::lround(base.geometry.sinusoids * edge))));
   s.push_back(fmt::format("geometry.arterioles={}",
                           std::max<long>(0, std::lround(base.geometry.arterioles * edge))));
-  for (const CellType& t : base.graph.types())
-    s.push_back(fmt::format("types.{}.initial={}", t.name,
-                            std::llround(static_cast<double>(t.initial) * f)));
-  s.push_back(fmt::format("organism.hsc_total={}", base.organism.hsc_total));
+  const std::string& stem = base.organism.hsc_type;
+  for (const CellType& t : base.graph.types()) {
+    const double cut = !depleted ? 1.0 : t.name == stem ? 0.3 : 0.05;
+    s.push_back(
+        fmt::format("types.{}.initial={}", t.name,
+                    std::max<long long>(t.name == stem ? 1 : 0,
+                                        std::llround(static_cast<double>(t.initial) * f * cut))));
+  }
+  // The lattice still stands for the same share of the marrow: the represented fraction
+  // (initial stem cells / hsc_total) must not shrink with the depletion.
+  if (depleted) s.push_back(fmt::format("organism.hsc_total={}", base.organism.hsc_total * 0.3));
   return load_scenario("", s).scenario;
 }
 
@@ -82,10 +91,13 @@ int bench(const BenchOptions& o) {
     j["seconds"] = r.seconds;
     j["rate"] = static_cast<double>(r.updates) / r.seconds;
     j["types"] = r.by_type;
-  } else if (o.workload == "steady") {
+    j["checksum"] = fmt::format("{:016x}", r.checksum);
+  } else if (o.workload == "steady" || o.workload == "transplant") {
+    // "transplant": until conditioning and grafts exist, a comparable regeneration from a
+    // depleted marrow.
     Scenario sc;
     try {
-      sc = steady_scenario(o.agents, {});
+      sc = steady_scenario(o.agents, {}, o.workload == "transplant");
     } catch (const ScenarioError& e) {
       fmt::print(stderr, "marrow: {}\n", e.what());
       return kBadInput;
@@ -107,7 +119,8 @@ int bench(const BenchOptions& o) {
     j["rate"] = static_cast<double>(sim.events()) / sec;
     j["days_per_second"] = days / sec;
   } else {
-    fmt::print(stderr, "marrow: unknown workload '{}' (known: lattice-bd, steady)\n", o.workload);
+    fmt::print(stderr, "marrow: unknown workload '{}' (known: lattice-bd, steady, transplant)\n",
+               o.workload);
     return kBadInput;
   }
   j["peak_rss_bytes"] = peak_rss_bytes();

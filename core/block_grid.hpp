@@ -41,10 +41,11 @@ class BlockGrid {
   std::vector<std::vector<int>> neighbours_;
 };
 
-// Runs f(block) for every block, colour by colour; blocks of one colour in parallel.
+// Runs f(block) for every block, colour by colour; blocks of one colour in parallel unless
+// `parallel` is false (too little work to pay for the threads' barriers).
 template <class F>
-void colour_sweep(const BlockGrid& grid, F&& f) {
-#pragma omp parallel
+void colour_sweep(const BlockGrid& grid, F&& f, bool parallel = true) {
+#pragma omp parallel if (parallel)
   for (int c = 0; c < grid.colours(); ++c) {
     const std::vector<int>& ids = grid.colour(c);
     const int n = static_cast<int>(ids.size());

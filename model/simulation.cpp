@@ -100,10 +100,13 @@ void Simulation::place_initial_agents() {
 
 void Simulation::step() {
   const int64_t now = step_;
-  colour_sweep(grid_, [&](int b) {
-    AgentBlock& block = blocks_[b];
-    block.drain<true>(now, [&](uint32_t slot) { kernel_->event(block, b, slot, now); });
-  });
+  colour_sweep(
+      grid_,
+      [&](int b) {
+        AgentBlock& block = blocks_[b];
+        block.drain<true>(now, [&](uint32_t slot) { kernel_->event(block, b, slot, now); });
+      },
+      worth_parallel(entries(blocks_, now)));
   merge_outboxes();
   last_handoffs_ = kernel_->take_handoffs();
   blood_.step(last_handoffs_);

@@ -1,0 +1,80 @@
+#include "bench/micro/common.hpp"
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "core/random.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace marrow::micro {
+namespace {
+
+// One OpenMP thread unless OMP_NUM_THREADS says otherwise: these benchmarks time the kernels,
+// and on a machine whose cores are shared a barrier per colour phase would time the scheduler.
+const bool kThreadsSet = [] {
+#ifdef _OPENMP
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) omp_set_num_threads(1);
+  benchmark::AddCustomContext("omp_threads", std::to_string(omp_get_max_threads()));
+#else
+  benchmark::AddCustomContext("omp_threads", "1 (no OpenMP)");
+#endif
+  return true;
+}();
+
+}  // namespace
+
+void fill_random(Lattice& lattice, double fraction, uint64_t seed) {
+  const Stream stream(seed);
+  auto& occ = lattice.occupancy();
+  for (size_t s = 0; s < occ.size(); ++s)
+    if (occ[s] == kFree && stream.draw(s, 0, Purpose::kBench).u(0) < fraction) occ[s] = kOccupied;
+}
+
+std::vector<SiteId> occupied_sites(const Lattice& lattice) {
+  std::vector<SiteId> sites;
+  const auto& occ = lattice.occupancy();
+  for (size_t s = 0; s < occ.size(); ++s)
+    if (occ[s] == kOccupied) sites.push_back(static_cast<SiteId>(s));
+  return sites;
+}
+
+LoadedScenario human_section(int edge) {
+  std::vector<std::string> set = {"run.spin_up_days=0"};
+  const Scenario base = load_scenario("", set).scenario;
+  const double f = static_cast<double>(edge) / base.lattice.nx;
+  set.push_back(fmt::format("lattice.size=[{},{}]", edge, edge));
+  set.push_back(
+      fmt::format("geometry.sinusoids={}", std::max(1L, std::lround(base.geometry.sinusoids * f))));
+  set.push_back(fmt::format("geometry.arterioles={}",
+                            std::max(0L, std::lround(base.geometry.arterioles * f))));
+  for (const CellType& t : base.graph.types())
+    set.push_back(fmt::format("types.{}.initial={}", t.name,
+                              std::llround(static_cast<double>(t.initial) * f * f)));
+  return load_scenario("", set);
+}
+
+void SimulationCase::reset() { sim->restore(0, 0, agents, blood, fields); }
+
+SimulationCase& human_simulation(int edge) {
+  static std::map<int, SimulationCase> cases;
+  auto it = cases.find(edge);
+  if (it != cases.end()) return it->second;
+  SimulationCase c;
+  c.loaded = human_section(edge);
+  c.sim = std::make_unique<Simulation>(c.loaded.scenario);
+  c.agents = c.sim->agents();
+  c.blood = c.sim->blood().state();
+  for (size_t f = 0; f < c.sim->fields().size(); ++f)
+    c.fields.push_back(c.sim->field_values(static_cast<int>(f)));
+  return cases.emplace(edge, std::move(c)).first->second;
+}
+
+}  // namespace marrow::micro
