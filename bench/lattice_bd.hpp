@@ -21,7 +21,7 @@ struct LatticeBdResult {
   int64_t events = 0;   // divisions attempted and deaths
   double seconds = 0;   // the stepping loop alone
   std::array<int64_t, 4> by_type{};
-  uint64_t checksum = 0;  // of the final state: (site, type, clone) of every agent, by site
+  uint64_t checksum = 0;  // of the final state: (site, type, clone) of every agent
 };
 
 LatticeBdResult run_lattice_bd(const LatticeBdConfig& config);
