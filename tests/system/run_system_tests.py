@@ -338,6 +338,22 @@ def test_sweep(tmp):
     need([x["failed"] for x in rows] == ["0", "1"], f"failed column {[x['failed'] for x in rows]}")
 
 
+def test_progress(tmp):
+    """The progress line shows under a pseudo-terminal, and not when stderr is a pipe or --quiet."""
+    out = os.path.join(tmp, "p.h5")
+    cmd = f"{ARGS.marrow} run --days 15 --set run.spin_up_days=0 --out {out}"
+    # Bytes, not text: text mode would turn the carriage returns into newlines.
+    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, timeout=300)
+    need(r.returncode == 0, f"run under script: exit {r.returncode}")
+    need(b"\r\x1b[Kday " in r.stdout and b"d/s" in r.stdout and b"ETA" in r.stdout,
+         f"no progress line updated in place: {r.stdout[:300]!r}")
+    r = subprocess.run(["script", "-qec", cmd + " --quiet", "/dev/null"], capture_output=True, timeout=300)
+    need(b"ETA" not in r.stdout, "progress shown despite --quiet")
+    r = marrow("run", "--days", 15, "--set", "run.spin_up_days=0", "--out", out)
+    need("ETA" not in r.stderr and "\r" not in r.stderr, f"progress written to a pipe: {r.stderr[:200]!r}")
+    need(out in r.stdout, "the summary should still be printed")
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
