@@ -92,8 +92,20 @@ class AgentBlock {
         calendar_.push(when, slot);
     }
     scratch_.clear();
-    std::sort(due_.begin(), due_.end(),
-              [this](uint32_t a, uint32_t b) { return site[a] < site[b]; });
+    if (due_.size() < 64) {
+      std::sort(due_.begin(), due_.end(),
+                [this](uint32_t a, uint32_t b) { return site[a] < site[b]; });
+    } else {
+      // By site: a radix sort of (site, slot) pairs.
+      keyed_.clear();
+      uint32_t bound = 0;
+      for (const uint32_t slot : due_) {
+        keyed_.push_back((uint64_t{site[slot]} << 32) | slot);
+        bound = std::max(bound, site[slot]);
+      }
+      radix_passes(keyed_, keyed_buffer_, 32, bound);
+      for (size_t i = 0; i < keyed_.size(); ++i) due_[i] = static_cast<uint32_t>(keyed_[i]);
+    }
     // A slot entered twice for this step (rescheduled to it again) acts once.
     due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
     for (const uint32_t slot : due_)
@@ -106,13 +118,18 @@ class AgentBlock {
       std::sort(v.begin(), v.end());
       return;
     }
-    radix_buffer_.resize(v.size());
+    radix_passes(v, radix_buffer_, 0, bound);
+  }
+  // LSD radix passes over the 8-bit digits of (x >> offset) up to `bound`.
+  template <class T>
+  static void radix_passes(std::vector<T>& v, std::vector<T>& buffer, int offset, uint32_t bound) {
+    buffer.resize(v.size());
     for (int shift = 0; shift < 32 && (bound >> shift) > 0; shift += 8) {
       uint32_t count[257] = {0};
-      for (const uint32_t x : v) ++count[((x >> shift) & 0xFF) + 1];
+      for (const T x : v) ++count[((x >> (offset + shift)) & 0xFF) + 1];
       for (int i = 0; i < 256; ++i) count[i + 1] += count[i];
-      for (const uint32_t x : v) radix_buffer_[count[(x >> shift) & 0xFF]++] = x;
-      v.swap(radix_buffer_);
+      for (const T x : v) buffer[count[(x >> (offset + shift)) & 0xFF]++] = x;
+      v.swap(buffer);
     }
   }
 
@@ -134,6 +151,7 @@ class AgentBlock {
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> due_;
   std::vector<uint32_t> radix_buffer_;
+  std::vector<uint64_t> keyed_, keyed_buffer_;
   int64_t alive_ = 0;
 };
 

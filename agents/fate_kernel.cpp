@@ -72,8 +72,10 @@ int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
   int n = 0;
   const auto& occ = lattice_.occupancy();
   const auto deltas = lattice_.deltas();
-  for (int k = 0; k < static_cast<int>(deltas.size()); ++k)
-    if (occ[site + deltas[k]] == kFree) free_k[n++] = static_cast<uint8_t>(k);
+  for (int k = 0; k < static_cast<int>(deltas.size()); ++k) {  // branch-free
+    free_k[n] = static_cast<uint8_t>(k);
+    n += occ[site + deltas[k]] == kFree;
+  }
   if (n == 0) return -1;
   return free_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
 }
