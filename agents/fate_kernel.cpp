@@ -1,6 +1,7 @@
 #include "agents/fate_kernel.hpp"
 
 #include <array>
+#include <cmath>
 
 namespace marrow {
 
@@ -80,6 +81,28 @@ int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
   return free_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
 }
 
+int FateKernel::uphill_neighbour(SiteId site, double chi, double u) const {
+  const auto& occ = lattice_.occupancy();
+  const auto deltas = lattice_.deltas();
+  std::array<double, 26> cumulative;
+  std::array<uint8_t, 26> which;
+  int n = 0;
+  double total = 0;
+  const double here = chemoattractant_[site];
+  for (int k = 0; k < static_cast<int>(deltas.size()); ++k) {
+    const SiteId t = static_cast<SiteId>(site + deltas[k]);
+    if (occ[t] != kFree) continue;
+    total += std::exp(chi * (chemoattractant_[t] - here));
+    cumulative[n] = total;
+    which[n++] = static_cast<uint8_t>(k);
+  }
+  if (n == 0) return -1;
+  const double x = u * total;
+  for (int i = 0; i < n - 1; ++i)
+    if (x < cumulative[i]) return which[i];
+  return which[n - 1];
+}
+
 bool FateKernel::in_block(int b, SiteId site, int offset) const {
   const Coord c = lattice_.coord(site);
   const Coord o = lattice_.offsets()[offset];
@@ -89,7 +112,9 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
-  const int k = free_neighbour(site, d.w[2]);
+  const double chi = rates(block.type[slot], site).chemotaxis;
+  const int k = chi != 0 && !chemoattractant_.empty() ? uphill_neighbour(site, chi, d.u(2))
+                                                      : free_neighbour(site, d.w[2]);
   if (k >= 0) {
     const SiteId to = static_cast<SiteId>(site + lattice_.deltas()[k]);
     auto& occ = lattice_.occupancy();

@@ -19,6 +19,9 @@ class FateKernel {
   FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockGrid& grid,
              std::span<const uint8_t> niche, Stream stream, double dt_hours);
 
+  // The chemoattractant field (per padded site) that biases migration; empty for none.
+  void set_chemoattractant(std::span<const float> field) { chemoattractant_ = field; }
+
   // Handles the due event of `slot` in block `b` at `step`.
   void event(AgentBlock& block, int b, uint32_t slot, int64_t step);
 
@@ -44,6 +47,8 @@ class FateKernel {
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
   // A uniformly chosen free neighbour (index into the lattice's offsets), or -1.
   int free_neighbour(SiteId site, uint32_t word) const;
+  // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
+  int uphill_neighbour(SiteId site, double chi, double u) const;
   bool in_block(int b, SiteId site, int offset) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
@@ -52,6 +57,7 @@ class FateKernel {
   Lattice& lattice_;
   const BlockGrid& grid_;
   std::span<const uint8_t> niche_;
+  std::span<const float> chemoattractant_;
   Stream stream_;
   double dt_;
   std::vector<std::vector<int64_t>> handoff_;

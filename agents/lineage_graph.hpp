@@ -21,7 +21,8 @@ struct TypeRates {
   double death = 0;
   double quiescence_entry = 0;
   double quiescence_exit = 0;
-  double migration = 0;  // random-walk steps to a free neighbouring site, while cycling
+  double migration = 0;   // random-walk steps to a free neighbouring site, while cycling
+  double chemotaxis = 0;  // bias of those steps up the chemoattractant: weight exp(chi * dc)
   FateProbabilities fate;
 };
 

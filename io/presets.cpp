@@ -63,6 +63,7 @@ quiescence_exit_per_day = 1.0
 self_renewal = 0.0
 asymmetric = 0.2
 differentiation = 0.8
+chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for the strength)
 differentiate_to = { ST_HSC = 1.0 }
 
 [types.LT_HSC.niche]
@@ -192,6 +193,7 @@ differentiate_to = { lymphoid = 1.0 }
 # ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
 # diameters (decay lengths 40 and 25 um) are model assumptions.
 [fields.CXCL12]
+chemoattractant = true    # CXCL12-CXCR4 guides HSC homing and retention (Sugiyama 2006)
 diffusion_um2_per_s = 100.0
 decay_per_hour = 225.0
 source_endosteal = 225.0
@@ -321,6 +323,7 @@ quiescence_exit_per_day = 1.0
 self_renewal = 0.0
 asymmetric = 0.2
 differentiation = 0.8
+chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for the strength)
 differentiate_to = { ST_HSC = 1.0 }
 
 [types.LT_HSC.niche]
@@ -438,6 +441,7 @@ differentiate_to = { lymphoid = 1.0 }
 # ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
 # diameters (decay lengths 40 and 25 um) are model assumptions.
 [fields.CXCL12]
+chemoattractant = true    # CXCL12-CXCR4 guides HSC homing and retention (Sugiyama 2006)
 diffusion_um2_per_s = 100.0
 decay_per_hour = 225.0
 source_endosteal = 225.0

@@ -41,6 +41,8 @@ Simulation::Simulation(const Scenario& scenario)
   for (const FieldConfig& f : scenario.fields)
     fields_.emplace_back(f, lattice_, geometry_, scenario.lattice.site_um);
   solve_fields(false);
+  for (const SignalField& f : fields_)
+    if (f.config().chemoattractant) kernel_->set_chemoattractant(f.values());
 
   // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
   std::vector<double> rate(g.compartment_count(), 0.0);

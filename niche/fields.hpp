@@ -20,6 +20,7 @@ struct FieldConfig {
   std::array<double, 4> source{};   // per hour, per NicheKind (index 0: none)
   double consumption_per_hour = 0;  // uptake by a cell on the site
   double update_hours = 24;         // re-solve interval while cells take it up
+  bool chemoattractant = false;     // migrating cells climb its gradient (type chemotaxis)
 };
 
 class SignalField {
