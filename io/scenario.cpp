@@ -45,6 +45,28 @@ toml::table parse_override(const std::string& assignment) {
   }
 }
 
+// Memory a simulation of `sc` allocates, roughly, in bytes: per lattice site its occupancy,
+// geometry and placement lists (~16 B), and per signal field its values and solver lists (8 B);
+// per spatial block its columns and bookkeeping (~512 B) and an empty vector per bucket of its
+// event calendar (24 B); per initial agent its columns and calendar entry (~40 B; at most half
+// of the sites hold one). Measured on 2D lattices of 9e6 and 1e8 sites.
+struct MemoryNeed {
+  double sites = 0, blocks = 0, agents = 0;
+  double total() const { return sites + blocks + agents; }
+};
+MemoryNeed memory_need(const Scenario& sc) {
+  const LatticeConfig& l = sc.lattice;
+  const double sites = (l.nx + 2.0) * (l.ny + 2.0) * (l.nz > 1 ? l.nz + 2.0 : 1.0);
+  auto blocks = [&](int n) { return std::ceil(static_cast<double>(n) / l.block); };
+  double agents = 0;
+  for (const CellType& t : sc.graph.types()) agents += static_cast<double>(t.initial);
+  return {sites * (16.0 + 8.0 * static_cast<double>(sc.fields.size())),
+          blocks(l.nx) * blocks(l.ny) * blocks(l.nz) * (512.0 + 24.0 * l.calendar_window),
+          std::min(agents, sites / 2) * 40.0};
+}
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMaxMemory = 4 * kGiB;
+
 TypeRates read_rates(Section& s, const TypeRates* base) {
   TypeRates r;
   auto rate = [&](const char* key, double fallback) {
@@ -57,6 +79,8 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
       rate("quiescence_entry_per_day", base ? base->quiescence_entry / kPerDay : 0);
   r.quiescence_exit = rate("quiescence_exit_per_day", base ? base->quiescence_exit / kPerDay : 0);
   r.migration = rate("migration_per_day", base ? base->migration / kPerDay : 0);
+  r.chemotaxis = base ? s.number_or("chemotaxis", base->chemotaxis, -1e6, 1e6)
+                      : s.number_or("chemotaxis", 0, -1e6, 1e6);
   auto prob = [&](const char* key, double fallback) {
     return base ? s.number_or(key, fallback, 0, 1) : s.number(key, 0, 1);
   };
@@ -137,6 +161,7 @@ Scenario read_scenario(Section& top) {
       f.source[kArteriolar] = s.number_or("source_arteriolar", 0, 0, 1e12);
       f.consumption_per_hour = s.number_or("consumption_per_hour", 0, 0, 1e9);
       f.update_hours = s.number_or("update_hours", 24, sc.run.dt_hours, 1e6);
+      f.chemoattractant = s.boolean_or("chemoattractant", false);
       s.finish();
       sc.fields.push_back(f);
     }
@@ -218,6 +243,10 @@ Scenario read_scenario(Section& top) {
   }
   types_section.finish();
   if (types.empty()) types_section.fail("types", "at least one cell type is needed");
+  // Agents hold their type in a byte (255 marks a dead slot); targets are 16-bit.
+  if (types.size() > 254) types_section.fail(type_names[254], "at most 254 cell types");
+  if (types.size() + compartments.size() > 65535)
+    mat.fail(compartments.back(), "at most 65535 cell types and compartments in all");
 
   for (const auto& c : compartments)
     for (const auto& t : types)
@@ -241,8 +270,21 @@ Scenario read_scenario(Section& top) {
     if (!targets[i].empty()) types[i].differentiate_to.back().second = 1.0;
   }
   sc.graph = LineageGraph(std::move(types), std::move(compartments));
+  int attractants = 0;
+  for (const auto& f : sc.fields) attractants += f.chemoattractant;
+  if (attractants > 1) top.fail("fields", "at most one field can be the chemoattractant");
   if (sc.graph.type_index(sc.organism.hsc_type) < 0)
     organism.fail("hsc_type", fmt::format("'{}' is not a cell type", sc.organism.hsc_type));
+  // Refuse what would exhaust memory (validate builds the simulation too).
+  if (const MemoryNeed m = memory_need(sc); m.total() > kMaxMemory)
+    top.table("lattice").fail_any(
+        {"size", "calendar_window", "block"},
+        fmt::format("the simulation would need about {:.1f} GiB of memory, at most {:.0f} GiB "
+                    "are allowed (lattice and fields {:.1f} GiB, blocks and their event "
+                    "calendars {:.1f} GiB, initial agents {:.1f} GiB): use a smaller "
+                    "lattice.size, a larger lattice.block or a smaller lattice.calendar_window",
+                    m.total() / kGiB, kMaxMemory / kGiB, m.sites / kGiB, m.blocks / kGiB,
+                    m.agents / kGiB));
   return sc;
 }
 
