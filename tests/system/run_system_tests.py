@@ -354,6 +354,37 @@ def test_progress(tmp):
     need(out in r.stdout, "the summary should still be printed")
 
 
+def test_snapshot_views(tmp):
+    """The snapshot PNG from tools/ and the XDMF sidecar, which must point at real datasets."""
+    import xml.etree.ElementTree as ET
+    out = os.path.join(tmp, "v.h5")
+    marrow("run", "--quiet", "--days", 4, "--set", "run.spin_up_days=0", "--snapshot-every", 2,
+           "--out", out)
+    png = os.path.join(tmp, "v.png")
+    r = subprocess.run(["/usr/bin/python3", os.path.join(ARGS.source, "tools", "plot_snapshot.py"), out,
+                        "--window", "0,0,200", "--out", png], capture_output=True, text=True)
+    need(r.returncode == 0, f"plot_snapshot failed: {r.stderr}")
+    with open(png, "rb") as f:
+        need(f.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) > 10000, "not a real PNG")
+    xmf = os.path.join(tmp, "v.xmf")
+    need(os.path.exists(xmf), "no XDMF sidecar")
+    root = ET.parse(xmf).getroot()
+    items = [e.text.strip() for e in root.iter("DataItem") if e.get("Format") == "HDF"]
+    need(len(items) > 10, "the XDMF references too few datasets")
+    with h5py.File(out, "r") as f:
+        for it in items:
+            name, path = it.split(":", 1)
+            need(name == "v.h5", f"XDMF points at another file: {name}")
+            need(path in f, f"XDMF points at a missing dataset {path}")
+        times = [float(t.get("Value")) for t in root.iter("Time")]
+        need(times == [2.0, 4.0], f"XDMF times {times}")
+        for g in root.iter("Grid"):
+            if g.get("Name") == "agents":
+                n = int(g.find("Topology").get("NumberOfElements"))
+                first = g.find("Geometry").find("DataItem").text.split(":", 1)[1]
+                need(f[first].shape == (n,), "agent count in the XDMF does not match the file")
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
