@@ -76,6 +76,17 @@ BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
     feeds_.push_back(std::move(f));
   }
   produced_.assign(pools_.size(), 0.0);
+  for (const auto& m : mat_cfg_) {
+    const int p = m.sensor.empty() ? -1 : pool_index(m.sensor);
+    if (!m.sensor.empty() && p < 0)
+      throw std::invalid_argument("feedback senses unknown pool " + m.sensor);
+    sensor_.push_back(p);
+  }
+  drive_.assign(mat_cfg_.size(), 1.0);
+}
+
+void BloodSystem::remove(int pool, double fraction) {
+  for (double& x : pools_[pool].stage) x *= 1.0 - fraction;
 }
 
 int BloodSystem::pool_index(const std::string& name) const {
@@ -87,7 +98,13 @@ int BloodSystem::pool_index(const std::string& name) const {
 void BloodSystem::step(const std::vector<int64_t>& handoffs) {
   std::vector<double> into(pools_.size(), 0.0);
   for (size_t m = 0; m < maturation_.size(); ++m) {
-    const double in = static_cast<double>(handoffs[m]) * mat_cfg_[m].amplification / fraction_;
+    const MaturationConfig& c = mat_cfg_[m];
+    if (sensor_[m] >= 0) {
+      const double count = concentration(sensor_[m]);
+      drive_[m] =
+          count > 0 ? std::clamp(std::pow(c.set_point / count, c.gain), 1.0 / c.cap, c.cap) : c.cap;
+    }
+    const double in = static_cast<double>(handoffs[m]) * c.amplification * drive_[m] / fraction_;
     const double out = maturation_[m].step(in);
     for (const auto& [p, share] : feeds_[m]) into[p] += out * share;
   }

@@ -38,6 +38,14 @@ struct MaturationConfig {
   double transit_days = 5;
   double amplification = 1;  // cells reaching blood per differentiated agent daughter
   std::vector<std::pair<std::string, double>> feeds;  // blood pool -> share
+  // Systemic feedback (EPO, TPO, G-CSF): amplification times (set_point / count)^gain of the
+  // sensed blood pool, between 1/cap and cap, as Friberg 2002's (Circ0/Circ)^gamma. No
+  // feedback when `sensor` is empty.
+  std::string hormone;
+  std::string sensor;
+  double set_point = 1;
+  double gain = 0;
+  double cap = 1;
 };
 
 struct BloodPoolConfig {
@@ -66,6 +74,12 @@ class BloodSystem {
   double concentration(int pool) const;
   // Hemoglobin in g/dL from the red cell count and the mean cell hemoglobin; NaN without rbc.
   double hemoglobin() const;
+  // The feedback multiplier of each maturation compartment in the last step (1 without).
+  double drive(int maturation) const { return drive_[maturation]; }
+  int maturation_count() const { return static_cast<int>(mat_cfg_.size()); }
+  const MaturationConfig& maturation(int m) const { return mat_cfg_[m]; }
+  // Removes a fraction of a pool's cells (a bleed, a destruction episode).
+  void remove(int pool, double fraction);
   // Cells produced into a pool in the last step (whole body).
   double production(int pool) const { return produced_[pool]; }
   double represented_fraction() const { return fraction_; }
@@ -81,6 +95,8 @@ class BloodSystem {
   std::vector<Chain> pools_;
   std::vector<std::vector<std::pair<int, double>>> feeds_;
   std::vector<double> produced_;
+  std::vector<int> sensor_;    // pool sensed by each maturation compartment, or -1
+  std::vector<double> drive_;  // its last feedback multiplier
   double fraction_ = 1, volume_l_ = 5, mch_pg_ = 29, dt_ = 1;
   int rbc_ = -1;
 };

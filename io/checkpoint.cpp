@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "io/hdf5_file.hpp"
 #include "io/run_reader.hpp"
@@ -103,8 +104,11 @@ Checkpoint read_checkpoint(const std::string& spec) {
                        c.quiescent.size(), c.gene_modified.size(), c.pending_fate.size(),
                        c.clone.size(), c.divisions.size()})
       if (len != n) throw OutputFileError(path + ": agent fields of " + base + " differ in length");
-    if (c.step < 0 || c.origin_step < 0 || c.origin_step > c.step)
+    // Steps count on from here (beyond 2^53 a step has no exact time in a double).
+    if (c.step < 0 || c.origin_step < 0 || c.origin_step > c.step || c.step > (int64_t{1} << 53))
       throw OutputFileError(path + ": " + base + " has an invalid step");
+    if (!std::isfinite(c.time_days))
+      throw OutputFileError(path + ": " + base + " has an invalid time_days");
     return c;
   } catch (const h5::Error& e) {
     throw OutputFileError(fmt::format("{}: {}", path, e.what()));
@@ -123,12 +127,19 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
       if (v.size() != t.size()) throw OutputFileError(path + ": " + name + " has the wrong length");
       return v;
     };
+    // Counts are stored as numbers: check before converting (a NaN or 1e300 has no int64_t).
+    auto count = [&](double x, const std::string& name) {
+      if (!(x >= 0 && x <= 9007199254740992.0))
+        throw OutputFileError(fmt::format("{}: {} holds {}, not a count", path, name, x));
+      return static_cast<int64_t>(x);
+    };
     std::vector<Observation> rows(n);
     for (size_t i = 0; i < n; ++i) rows[i].time_days = t[i];
     const LineageGraph& g = sim.scenario().graph;
     for (int k = 0; k < g.type_count(); ++k) {
       const auto v = column("population/" + g.type(k).name);
-      for (size_t i = 0; i < n; ++i) rows[i].population.push_back(static_cast<int64_t>(v[i]));
+      for (size_t i = 0; i < n; ++i)
+        rows[i].population.push_back(count(v[i], "population/" + g.type(k).name));
     }
     for (int p = 0; p < sim.blood().pool_count(); ++p) {
       const auto v = column("blood/" + sim.blood().pool(p).name);
@@ -138,15 +149,21 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
         rows[i].production.push_back(w[i]);
       }
     }
+    for (int m = 0; m < sim.blood().maturation_count(); ++m) {
+      const MaturationConfig& c = sim.blood().maturation(m);
+      const auto v =
+          c.sensor.empty() ? std::vector<double>(t.size(), 1.0) : column("cytokines/" + c.hormone);
+      for (size_t i = 0; i < n; ++i) rows[i].drive.push_back(v[i]);
+    }
     const auto hb = column("blood/hemoglobin");
     const auto occ = column("niche/occupied_niches");
     const auto frac = column("niche/hsc_in_niche_fraction");
     const auto agents = column("agents");
     for (size_t i = 0; i < n; ++i) {
       rows[i].hemoglobin = hb[i];
-      rows[i].occupied_niches = static_cast<int64_t>(occ[i]);
+      rows[i].occupied_niches = count(occ[i], "niche/occupied_niches");
       rows[i].hsc_in_niche_fraction = frac[i];
-      rows[i].agents = static_cast<int64_t>(agents[i]);
+      rows[i].agents = count(agents[i], "agents");
     }
     for (const auto& lineage : sim.lineages()) {
       const auto v = column("chimerism/" + lineage);

@@ -199,6 +199,13 @@ std::vector<T> read(hid_t loc, const std::string& path, std::vector<hsize_t>* di
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;
   if (total > (hsize_t{1} << 34)) throw Error("dataset " + path + " is implausibly large");
+  // An extent needs no data behind it (unwritten elements read as the fill value), so a small
+  // file could make this allocate any amount: refuse more elements than the stored bytes give
+  // at deflate's best ratio (~1032:1). marrow writes every element it declares.
+  Handle type(check(H5Dget_type(ds), "type of " + path));
+  if (static_cast<double>(total) * static_cast<double>(H5Tget_size(type)) >
+      1100.0 * static_cast<double>(H5Dget_storage_size(ds)))
+    throw Error("dataset " + path + " declares more data than the file holds");
   std::vector<T> out(static_cast<size_t>(total));
   if (total > 0)
     check_status(H5Dread(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),

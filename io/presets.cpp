@@ -218,18 +218,33 @@ stages = 4
 transit_days = 5.8        # neutrophil marrow transit: Lahoz-Beneytez 2016 Blood 127:3431
 amplification = 10100.0
 feeds = { neutrophils = 0.917, monocytes = 0.083 }
+hormone = "G-CSF"         # feedback on the granulocyte-monocyte output
+feedback_sensor = "neutrophils"
+feedback_set_point = 4.0
+feedback_gain = 0.163     # Friberg 2002 J Clin Oncol 20:4713 (docetaxel fit)
+feedback_cap = 5.0        # model assumption
 
 [maturation.erythroid]
 stages = 4
 transit_days = 7.0        # erythroid precursor maturation, about a week (verify)
 amplification = 160000.0
 feeds = { rbc = 1.0 }
+hormone = "EPO"
+feedback_sensor = "rbc"
+feedback_set_point = 5.0
+feedback_gain = 2.0       # model assumption
+feedback_cap = 3.0        # red cell production rises ~3x at most (VALIDATION.md)
 
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 5.0        # megakaryocyte maturation: Harker & Finch 1969 J Clin Invest 48:963
 amplification = 221000.0
 feeds = { platelets = 1.0 }
+hormone = "TPO"
+feedback_sensor = "platelets"
+feedback_set_point = 250.0
+feedback_gain = 1.0       # model assumption
+feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
 
 [maturation.lymphoid]
 stages = 4
@@ -464,18 +479,33 @@ stages = 4
 transit_days = 5.8        # as human (Lahoz-Beneytez 2016 Blood 127:3431; verify for mouse)
 amplification = 8.6
 feeds = { neutrophils = 0.9, monocytes = 0.1 }
+hormone = "G-CSF"
+feedback_sensor = "neutrophils"
+feedback_set_point = 1.0
+feedback_gain = 0.163     # Friberg 2002 J Clin Oncol 20:4713 (docetaxel fit)
+feedback_cap = 5.0        # model assumption
 
 [maturation.erythroid]
 stages = 4
 transit_days = 4.0        # mouse erythroid maturation (verify)
 amplification = 2050.0
 feeds = { rbc = 1.0 }
+hormone = "EPO"
+feedback_sensor = "rbc"
+feedback_set_point = 9.5
+feedback_gain = 2.0       # model assumption
+feedback_cap = 3.0        # red cell production rises ~3x at most (VALIDATION.md)
 
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 4.0        # mouse megakaryocyte maturation (verify)
 amplification = 5920.0
 feeds = { platelets = 1.0 }
+hormone = "TPO"
+feedback_sensor = "platelets"
+feedback_set_point = 1200.0
+feedback_gain = 1.0       # model assumption
+feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
 
 [maturation.lymphoid]
 stages = 4

@@ -5,6 +5,41 @@
 #include "io/hdf5_file.hpp"
 
 namespace marrow {
+namespace {
+
+// Whether `s` is well-formed UTF-8 (RFC 3629): what marrow writes, and what JSON output needs.
+bool is_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;                        // continuation bytes
+    unsigned char lo = 0x80, hi = 0xBF;  // range of the first continuation byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      lo = c == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+      hi = c == 0xED ? 0x9F : 0xBF;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      lo = c == 0xF0 ? 0x90 : 0x80;
+      hi = c == 0xF4 ? 0x8F : 0xBF;  // at most U+10FFFF
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
 
 RunSummary read_summary(const std::string& path) {
   try {
@@ -59,6 +94,12 @@ RunSummary read_summary(const std::string& path) {
       last("timeseries/population", s.final_population);
       last("timeseries/blood", s.final_blood);
     }
+    // Text read from the file is printed, also as JSON: it must be UTF-8.
+    for (const auto& [key, value] : s.info)
+      if (!is_utf8(value)) throw OutputFileError(path + ": " + key + " is not valid UTF-8 text");
+    for (const auto* rows : {&s.endpoints, &s.final_population, &s.final_blood})
+      for (const auto& [name, value] : *rows)
+        if (!is_utf8(name)) throw OutputFileError(path + ": a name is not valid UTF-8 text");
     return s;
   } catch (const h5::Error& e) {
     throw OutputFileError(fmt::format("{}: {}", path, e.what()));

@@ -165,6 +165,13 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
     for (const auto& r : rows_) v.push_back(r.production[p]);
     h5::write<double>(file_, "timeseries/production/" + sim_.blood().pool(p).name, v);
   }
+  for (int m = 0; m < sim_.blood().maturation_count(); ++m) {
+    const MaturationConfig& c = sim_.blood().maturation(m);
+    if (c.sensor.empty()) continue;
+    std::vector<double> v;
+    for (const auto& r : rows_) v.push_back(r.drive[m]);
+    h5::write<double>(file_, "timeseries/cytokines/" + c.hormone, v);
+  }
   for (size_t l = 0; l < sim_.lineages().size(); ++l) {
     std::vector<double> v;
     for (const auto& r : rows_) v.push_back(r.chimerism[l]);

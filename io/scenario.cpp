@@ -195,6 +195,16 @@ Scenario read_scenario(Section& top) {
       m.transit_days = s.number("transit_days", 1e-3, 1e4);
       m.amplification = s.number("amplification", 0, 1e15);
       m.feeds = s.weights("feeds", 0, 1);
+      if (s.has("feedback_sensor")) {
+        m.sensor = s.text("feedback_sensor");
+        bool known = false;
+        for (const auto& p : sc.blood) known |= p.name == m.sensor;
+        if (!known) s.fail("feedback_sensor", fmt::format("'{}' is not a blood pool", m.sensor));
+        m.hormone = s.text("hormone");
+        m.set_point = s.number("feedback_set_point", 1e-9, 1e9);
+        m.gain = s.number("feedback_gain", 0, 100);
+        m.cap = s.number("feedback_cap", 1, 1e6);
+      }
       double sum = 0;
       for (const auto& [pool, share] : m.feeds) {
         bool known = false;

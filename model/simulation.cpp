@@ -172,6 +172,7 @@ Observation Simulation::observe() const {
     o.production.push_back(blood_.production(p) * 24.0 / scenario_.run.dt_hours);
   }
   o.hemoglobin = blood_.hemoglobin();
+  for (int m = 0; m < blood_.maturation_count(); ++m) o.drive.push_back(blood_.drive(m));
   for (size_t l = 0; l < lineages_.size(); ++l)
     o.chimerism.push_back(lineage_all[l] ? static_cast<double>(lineage_donor[l]) / lineage_all[l]
                                          : 0.0);

@@ -22,6 +22,7 @@ struct Observation {
   std::vector<int64_t> population;  // per cell type
   std::vector<double> blood;        // per blood pool, in its unit per litre
   std::vector<double> production;   // per blood pool, cells entering the blood per day (body)
+  std::vector<double> drive;        // per maturation compartment: its feedback multiplier
   double hemoglobin = 0;            // g/dL
   std::vector<double> chimerism;    // donor fraction per lineage (agents), 0..1
   int64_t occupied_niches = 0;      // niche sites holding a cell of the stem type
@@ -67,6 +68,8 @@ class Simulation {
   const Geometry& geometry() const { return geometry_; }
   const BlockGrid& grid() const { return grid_; }
   const BloodSystem& blood() const { return blood_; }
+  // Removes a fraction of a blood pool (a bleed, platelet or red cell destruction).
+  void remove_blood(int pool, double fraction) { blood_.remove(pool, fraction); }
   const std::vector<std::string>& lineages() const { return lineages_; }
   double represented_fraction() const { return blood_.represented_fraction(); }
   int64_t stalled_divisions() const { return kernel_->stalled_divisions(); }

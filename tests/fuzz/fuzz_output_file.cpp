@@ -201,7 +201,7 @@ class Editor {
   }
 
   void edit() {
-    switch (fdp_.ConsumeIntegralInRange(0, 9)) {
+    switch (fdp_.ConsumeIntegralInRange(0, 10)) {
       case 0:
         H5Ldelete(file_, any_path().c_str(), H5P_DEFAULT);
         break;
@@ -232,6 +232,9 @@ class Editor {
         break;
       case 8:
         add_link();
+        break;
+      case 9:
+        move_in_time();
         break;
       default: {
         const std::string path = fdp_.ConsumeBool() ? any_path() : new_path();
@@ -441,8 +444,8 @@ class Editor {
                                         &H5T_NATIVE_UINT8, &H5T_NATIVE_FLOAT};
       type = Handle(H5Tcopy(*kNumbers[kind - 2 + fdp_.ConsumeIntegralInRange(0, 2)]));
     }
-    Handle a(H5Acreate_by_name(file_, obj.c_str(), name.c_str(), type, space, H5P_DEFAULT,
-                               H5P_DEFAULT, H5P_DEFAULT));
+    Handle o(H5Oopen(file_, obj.c_str(), H5P_DEFAULT));
+    Handle a(H5Acreate2(o, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
     if (a < 0 || n == 0) return;
     if (kind == 0) {
       std::vector<std::string> s(n);
@@ -462,6 +465,38 @@ class Editor {
       for (double& x : v) x = special_value(fdp_);
       H5Awrite(a, H5T_NATIVE_DOUBLE, v.data());
     }
+  }
+
+  // A snapshot's step and origin changed together, and its agents' next events with them (so
+  // that the restore's own checks let them through).
+  void move_in_time() {
+    const std::string g = fdp_.ConsumeBool() ? "/snapshots/000000" : "/snapshots/000001";
+    const int64_t step = to_int(special_value(fdp_));
+    int64_t origin = 0;
+    switch (fdp_.ConsumeIntegralInRange(0, 2)) {
+      case 0:
+        origin = step;
+        break;
+      case 1:
+        origin = to_int(special_value(fdp_));
+        break;
+      default:
+        break;
+    }
+    // (Through the open object: libhdf5 1.10 cannot write an attribute opened by name.)
+    Handle obj(H5Oopen(file_, g.c_str(), H5P_DEFAULT));
+    for (const auto& [name, value] : {std::pair{"step", step}, std::pair{"origin_step", origin}}) {
+      Handle a(H5Aopen(obj, name, H5P_DEFAULT));
+      if (a >= 0) H5Awrite(a, H5T_NATIVE_INT64, &value);
+    }
+    Handle ds(H5Dopen2(file_, (g + "/agents/next_event_step").c_str(), H5P_DEFAULT));
+    if (ds < 0) return;
+    Handle space(H5Dget_space(ds));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n <= 0 || n > (1 << 20)) return;
+    const int64_t next = fdp_.ConsumeBool() ? std::numeric_limits<int32_t>::max() : step;
+    const std::vector<int64_t> v(static_cast<size_t>(n), next);
+    H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
   }
 
   // The stored scenario: cut, extended, or replaced by text.
@@ -543,12 +578,19 @@ std::string describe(const std::exception& e) {
   return std::string(typeid(e).name()) + ": " + e.what();
 }
 
+// MARROW_FUZZ_VERBOSE=1: print what each reader rejected (to follow an input by hand).
+void rejected(const char* who, const std::exception& e) {
+  static const bool verbose = std::getenv("MARROW_FUZZ_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "%s rejected the file: %s\n", who, e.what());
+}
+
 // `marrow inspect [--json]` (cli/inspect_command.cpp).
 void inspect(const std::string& path) {
   marrow::RunSummary s;
   try {
     s = marrow::read_summary(path);
-  } catch (const marrow::OutputFileError&) {
+  } catch (const marrow::OutputFileError& e) {
+    rejected("inspect", e);
     return;
   } catch (const std::exception& e) {
     fail("read_summary threw other than OutputFileError", describe(e));
@@ -593,11 +635,14 @@ bool restart(const std::string& spec, const std::vector<std::string>& overrides,
     const auto rows =
         marrow::read_rows(spec.substr(0, spec.rfind(".h5") + 3), *sim, c.time_days);
     (void)rows;
-  } catch (const marrow::OutputFileError&) {
+  } catch (const marrow::OutputFileError& e) {
+    rejected("restart", e);
     return false;
-  } catch (const marrow::ScenarioError&) {
+  } catch (const marrow::ScenarioError& e) {
+    rejected("restart", e);
     return false;
-  } catch (const std::invalid_argument&) {
+  } catch (const std::invalid_argument& e) {
+    rejected("restart", e);
     return false;
   } catch (const std::exception& e) {
     fail("the restart threw an exception the CLI does not map to exit code 2", describe(e));

@@ -39,10 +39,11 @@ double pieces(int n, int edge) {
   return p;
 }
 
-// A generous estimate of the memory a Simulation of `sc` allocates, in bytes: per padded site
-// the occupancy, geometry and placement lists (~16 B, measured) and per field its values and
-// solver lists (8 B); per calendar bucket of every block an empty vector (24 B); per initial
-// agent its columns and calendar entry (~32 B; at most half of the sites hold one).
+// The memory a Simulation of `sc` allocates, roughly, in bytes (measured with /usr/bin/time on
+// `marrow validate`): per padded site the occupancy, geometry and placement lists (~16 B) and
+// per field its values and solver lists (8 B); per block its columns and bookkeeping (~512 B)
+// and an empty vector per calendar bucket (24 B); per initial agent ~40 B (at most half of the
+// sites hold one).
 double memory_estimate(const marrow::Scenario& sc) {
   const auto& l = sc.lattice;
   const double padded = (l.nx + 2.0) * (l.ny + 2.0) * (l.nz > 1 ? l.nz + 2.0 : 1.0);
@@ -51,7 +52,7 @@ double memory_estimate(const marrow::Scenario& sc) {
   for (const auto& t : sc.graph.types()) agents += static_cast<double>(t.initial);
   agents = std::min(agents, padded / 2);
   return padded * (16.0 + 8.0 * static_cast<double>(sc.fields.size())) +
-         blocks * l.calendar_window * 24.0 + agents * 32.0;
+         blocks * (512.0 + 24.0 * l.calendar_window) + agents * 40.0;
 }
 
 constexpr double kMemoryBudget = 4.0 * (1u << 30);
