@@ -11,6 +11,34 @@ namespace {
 // Amplification factors are calibrated: for each maturation compartment, the cited whole-body
 // daily production divided by the steady-state hand-off rate of this graph scaled to the whole
 // body (hand-offs / represented fraction); see README "Calibration".
+// The signal fields, the same in both presets.
+const char* kFields = R"toml(
+# Signal fields, solved quasi-steady (diffusion takes seconds, cell events hours). Concentrations
+# are relative (source rate / decay rate = 1 at a lone source). CXCL12 is secreted by
+# perivascular CAR cells and osteoblasts (Sugiyama 2006 Immunity 25:977); SCF by endothelial and
+# perivascular LepR+ stromal cells, not osteoblasts (Ding 2012 Nature 481:457). Diffusion of a
+# ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
+# diameters (decay lengths 40 and 25 um) are model assumptions.
+[fields.CXCL12]
+chemoattractant = true    # CXCL12-CXCR4 guides HSC homing and retention (Sugiyama 2006)
+diffusion_um2_per_s = 100.0
+decay_per_hour = 225.0
+source_endosteal = 225.0
+source_sinusoidal = 225.0
+source_arteriolar = 225.0
+consumption_per_hour = 0.0
+update_hours = 24.0
+
+[fields.SCF]
+diffusion_um2_per_s = 100.0
+decay_per_hour = 576.0
+source_endosteal = 0.0
+source_sinusoidal = 576.0
+source_arteriolar = 576.0
+consumption_per_hour = 0.0
+update_hours = 24.0
+)toml";
+
 const char* kHuman = R"toml(
 # marrow preset "human": a healthy 70 kg adult.
 [run]
@@ -186,31 +214,9 @@ asymmetric = 0.15
 differentiation = 0.5
 differentiate_to = { lymphoid = 1.0 }
 
-# Signal fields, solved quasi-steady (diffusion takes seconds, cell events hours). Concentrations
-# are relative (source rate / decay rate = 1 at a lone source). CXCL12 is secreted by
-# perivascular CAR cells and osteoblasts (Sugiyama 2006 Immunity 25:977); SCF by endothelial and
-# perivascular LepR+ stromal cells, not osteoblasts (Ding 2012 Nature 481:457). Diffusion of a
-# ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
-# diameters (decay lengths 40 and 25 um) are model assumptions.
-[fields.CXCL12]
-chemoattractant = true    # CXCL12-CXCR4 guides HSC homing and retention (Sugiyama 2006)
-diffusion_um2_per_s = 100.0
-decay_per_hour = 225.0
-source_endosteal = 225.0
-source_sinusoidal = 225.0
-source_arteriolar = 225.0
-consumption_per_hour = 0.0
-update_hours = 24.0
+)toml";
 
-[fields.SCF]
-diffusion_um2_per_s = 100.0
-decay_per_hour = 576.0
-source_endosteal = 0.0
-source_sinusoidal = 576.0
-source_arteriolar = 576.0
-consumption_per_hour = 0.0
-update_hours = 24.0
-
+const char* kHumanTail = R"toml(
 # Maturation: precursor amplification and transit (a chain of stages, Friberg 2002 J Clin Oncol
 # 20:4713). Amplification calibrated to the production of the blood pools below.
 [maturation.myeloid]
@@ -449,31 +455,9 @@ asymmetric = 0.15
 differentiation = 0.5
 differentiate_to = { lymphoid = 1.0 }
 
-# Signal fields, solved quasi-steady (diffusion takes seconds, cell events hours). Concentrations
-# are relative (source rate / decay rate = 1 at a lone source). CXCL12 is secreted by
-# perivascular CAR cells and osteoblasts (Sugiyama 2006 Immunity 25:977); SCF by endothelial and
-# perivascular LepR+ stromal cells, not osteoblasts (Ding 2012 Nature 481:457). Diffusion of a
-# ~10 kDa chemokine in tissue ~100 um^2/s and decay rates giving gradients of a few cell
-# diameters (decay lengths 40 and 25 um) are model assumptions.
-[fields.CXCL12]
-chemoattractant = true    # CXCL12-CXCR4 guides HSC homing and retention (Sugiyama 2006)
-diffusion_um2_per_s = 100.0
-decay_per_hour = 225.0
-source_endosteal = 225.0
-source_sinusoidal = 225.0
-source_arteriolar = 225.0
-consumption_per_hour = 0.0
-update_hours = 24.0
+)toml";
 
-[fields.SCF]
-diffusion_um2_per_s = 100.0
-decay_per_hour = 576.0
-source_endosteal = 0.0
-source_sinusoidal = 576.0
-source_arteriolar = 576.0
-consumption_per_hour = 0.0
-update_hours = 24.0
-
+const char* kMouseTail = R"toml(
 [maturation.myeloid]
 stages = 4
 transit_days = 5.8        # as human (Lahoz-Beneytez 2016 Blood 127:3431; verify for mouse)
@@ -545,7 +529,9 @@ unit_per_l = 1.0e9
 )toml";
 
 const std::map<std::string, std::string>& presets() {
-  static const std::map<std::string, std::string> p = {{"human", kHuman}, {"mouse", kMouse}};
+  static const std::map<std::string, std::string> p = {
+      {"human", std::string(kHuman) + kFields + kHumanTail},
+      {"mouse", std::string(kMouse) + kFields + kMouseTail}};
   return p;
 }
 
