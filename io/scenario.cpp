@@ -145,6 +145,7 @@ Scenario read_scenario(Section& top) {
     sc.geometry.supportive.clear();
     for (const auto& k : s.texts("stem_cell_niches", {"endosteal", "sinusoidal", "arteriolar"}))
       sc.geometry.supportive.push_back(static_cast<NicheKind>(niche_kind_of(k)));
+    sc.geometry.supportive_fraction = s.number_or("stem_cell_niche_fraction", 1, 0, 1);
     s.finish();
   }
 

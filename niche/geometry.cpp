@@ -93,7 +93,10 @@ void classify_niches(const Lattice& lat, const GeometryConfig& cfg, Geometry& g)
           }
         }
         g.niche[s] = n;
-        if (n != kNoNiche &&
+        const bool kept =
+            cfg.supportive_fraction >= 1 ||
+            Stream(cfg.seed).draw(s, 0, Purpose::kGeometry).u(1) < cfg.supportive_fraction;
+        if (n != kNoNiche && kept &&
             std::find(cfg.supportive.begin(), cfg.supportive.end(), n) != cfg.supportive.end()) {
           g.supportive[s] = 1;
           ++g.niche_sites;

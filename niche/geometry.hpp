@@ -24,6 +24,9 @@ struct GeometryConfig {
   int arterioles = 1;      // straight arterioles across the box
   // Niche kinds whose sites hold stem cells in their niche state (fate and quiescence).
   std::vector<NicheKind> supportive = {kEndosteal, kSinusoidal, kArteriolar};
+  // Share of those sites that do support stem cells (a seeded random subset): a switch to
+  // remove part of the niche.
+  double supportive_fraction = 1;
 };
 
 // Per padded site: kind and niche; padding is bone.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <vector>
 
@@ -296,6 +297,27 @@ TEST(Geometry, NicheKindNames) {
   EXPECT_EQ(niche_kind_of("bone"), -1);
   EXPECT_EQ(kSiteKindNames.size(), 4u);
   EXPECT_EQ(kNicheKindNames[kSinusoidal], "sinusoidal");
+}
+
+}  // namespace
+}  // namespace marrow
+
+namespace marrow {
+namespace {
+
+TEST(Geometry, NicheFractionKeepsThatShareOfTheSupportiveSites) {
+  // Each supportive site is kept with probability f: the kept count is binomial, so 4 standard
+  // errors, 4 sqrt(n f (1 - f)), bound its distance from n f. Kept sites are a subset.
+  Lattice lat(300, 300, 1, Neighbourhood::kMoore);
+  GeometryConfig all = config(9, 4, 6, 2, 2);
+  const Geometry full = generate_geometry(lat, all);
+  all.supportive_fraction = 0.5;
+  const Geometry half = generate_geometry(lat, all);
+  const double n = static_cast<double>(full.niche_sites);
+  ASSERT_GT(n, 1000);
+  EXPECT_NEAR(static_cast<double>(half.niche_sites), 0.5 * n, 4 * std::sqrt(n * 0.25));
+  for (size_t s = 0; s < half.supportive.size(); ++s)
+    if (half.supportive[s]) EXPECT_TRUE(full.supportive[s]);
 }
 
 }  // namespace
