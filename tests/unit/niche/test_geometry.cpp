@@ -316,8 +316,11 @@ TEST(Geometry, NicheFractionKeepsThatShareOfTheSupportiveSites) {
   const double n = static_cast<double>(full.niche_sites);
   ASSERT_GT(n, 1000);
   EXPECT_NEAR(static_cast<double>(half.niche_sites), 0.5 * n, 4 * std::sqrt(n * 0.25));
-  for (size_t s = 0; s < half.supportive.size(); ++s)
-    if (half.supportive[s]) EXPECT_TRUE(full.supportive[s]);
+  for (size_t s = 0; s < half.supportive.size(); ++s) {
+    if (half.supportive[s]) {
+      EXPECT_TRUE(full.supportive[s]);
+    }
+  }
 }
 
 }  // namespace
