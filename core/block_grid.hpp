@@ -45,6 +45,7 @@ class BlockGrid {
 // `parallel` is false (too little work to pay for the threads' barriers).
 template <class F>
 void colour_sweep(const BlockGrid& grid, F&& f, bool parallel = true) {
+  (void)parallel;  // unused without OpenMP
 #pragma omp parallel if (parallel)
   for (int c = 0; c < grid.colours(); ++c) {
     const std::vector<int>& ids = grid.colour(c);

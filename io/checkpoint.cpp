@@ -72,7 +72,9 @@ Checkpoint read_checkpoint(const std::string& spec) {
     if (which.empty()) {
       c.snapshot = names.back();
     } else {
-      const bool numeric = std::all_of(which.begin(), which.end(), ::isdigit) && which.size() < 9;
+      const bool numeric = std::all_of(which.begin(), which.end(),
+                                       [](unsigned char ch) { return ch >= '0' && ch <= '9'; }) &&
+                           which.size() < 9;
       const std::string name = numeric ? fmt::format("{:06d}", std::stoi(which)) : which;
       if (std::find(names.begin(), names.end(), name) == names.end())
         throw OutputFileError(fmt::format("{}: no snapshot '{}' (have {} to {})", path, which,

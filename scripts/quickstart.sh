@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config git libhdf5-dev hdf5-tools libcli11-dev libfmt-dev
   libgtest-dev librandom123-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev
   python3-h5py python3-numpy python3-matplotlib)
+# The tests also fuzz with clang's libFuzzer and drive a terminal with script(1).
+if [[ $mode == test ]]; then packages+=(clang libclang-rt-14-dev bsdutils); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +40,11 @@ case $mode in
     cmake --build build-sanitize -j"$jobs" --target marrow_unit_tests
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -L unit
+    # The scenario loader and the output-file readers under libFuzzer, from their corpora.
+    cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARROW_FUZZ=ON -DMARROW_TESTS=OFF -DMARROW_OPENMP=OFF >/dev/null
+    cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_output_file
+    ctest --test-dir build-fuzz -L fuzz --output-on-failure
     ;;
   *)
     echo "usage: $0 run|test" >&2

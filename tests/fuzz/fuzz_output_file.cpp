@@ -57,6 +57,7 @@ using marrow::h5::Handle;
 struct Template {
   std::string bytes;
   std::vector<std::string> groups, datasets;
+  std::vector<long long> lengths;  // of the datasets
   std::vector<std::pair<std::string, std::string>> attrs;  // object path, attribute name
 };
 
@@ -98,6 +99,8 @@ void walk(hid_t file, const std::string& path, Template& t) {
       &where);
   if (H5Iget_type(obj) == H5I_DATASET) {
     t.datasets.push_back(path);
+    Handle space(H5Dget_space(obj));
+    t.lengths.push_back(H5Sget_simple_extent_npoints(space));
     return;
   }
   t.groups.push_back(path);
@@ -221,10 +224,12 @@ class Editor {
       case 6: {
         const bool known = fdp_.ConsumeBool();
         const auto& [obj, name] = pick(fdp_, t_.attrs);
-        if (known)
+        if (known) {
           replace_attribute(obj, name);
-        else
-          replace_attribute(pick(fdp_, t_.groups), fdp_.ConsumeRandomLengthString(300));
+        } else {
+          const std::string& group = pick(fdp_, t_.groups);
+          replace_attribute(group, fdp_.ConsumeRandomLengthString(300));
+        }
         break;
       }
       case 7:
@@ -374,8 +379,10 @@ class Editor {
     if (fdp_.ConsumeIntegralInRange(0, 7) == 0) {
       std::fill(values.begin(), values.end(), special_value(fdp_));
     } else {
-      for (int k = fdp_.ConsumeIntegralInRange(0, 4); k > 0; --k)
-        values[fdp_.ConsumeIntegralInRange<size_t>(0, values.size() - 1)] = special_value(fdp_);
+      for (int k = fdp_.ConsumeIntegralInRange(0, 4); k > 0; --k) {
+        const size_t i = fdp_.ConsumeIntegralInRange<size_t>(0, values.size() - 1);
+        values[i] = special_value(fdp_);
+      }
     }
     if (text) {
       std::vector<std::string> s(values.size());
@@ -434,11 +441,11 @@ class Editor {
       type = Handle(H5Tcopy(H5T_C_S1));
       H5Tset_cset(type, H5T_CSET_UTF8);
     }
-    std::vector<std::string> text;
     if (kind == 0) {
       H5Tset_size(type, H5T_VARIABLE);
     } else if (kind == 1) {
       H5Tset_size(type, fdp_.ConsumeIntegralInRange<size_t>(1, 64));
+      if (fdp_.ConsumeBool()) H5Tset_cset(type, H5T_CSET_ASCII);  // as h5py writes bytes
     } else {
       static const hid_t* kNumbers[] = {&H5T_NATIVE_DOUBLE, &H5T_NATIVE_INT64, &H5T_NATIVE_INT32,
                                         &H5T_NATIVE_UINT8, &H5T_NATIVE_FLOAT};
@@ -663,6 +670,21 @@ bool restart(const std::string& spec, const std::vector<std::string>& overrides,
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  // MARROW_FUZZ_LIST=1: print the templates' datasets, groups and attributes with the indices
+  // an input picks them by (to write a seed by hand; see corpus/output/README.md).
+  if (std::getenv("MARROW_FUZZ_LIST")) {
+    for (size_t i = 0; i < templates().size(); ++i) {
+      const Template& t = templates()[i];
+      for (size_t k = 0; k < t.datasets.size(); ++k)
+        std::printf("template %zu dataset %zu %s %lld\n", i, k, t.datasets[k].c_str(),
+                    t.lengths[k]);
+      for (size_t k = 0; k < t.groups.size(); ++k)
+        std::printf("template %zu group %zu %s\n", i, k, t.groups[k].c_str());
+      for (size_t k = 0; k < t.attrs.size(); ++k)
+        std::printf("template %zu attribute %zu %s %s\n", i, k, t.attrs[k].first.c_str(),
+                    t.attrs[k].second.c_str());
+    }
+  }
   templates();
   return 0;
 }

@@ -11,19 +11,23 @@
 // so that libFuzzer reports it. A scenario that loads must also
 //  - reload from its resolved TOML to the same resolved TOML (restarts load the scenario stored
 //    in the output file), and
-//  - need a bounded amount of memory to simulate (the Simulation itself is not built: too slow
-//    per input), so that an absurd lattice or calendar is rejected with a message instead of
-//    being allocated.
+//  - need a bounded amount of memory to simulate, so that an absurd lattice or calendar is
+//    rejected with a message instead of being allocated, and
+//  - when its lattice is tiny (building a Simulation is too slow per input otherwise), build
+//    and step as `marrow validate` and `marrow run` do: std::invalid_argument from the
+//    Simulation is allowed (both commands report it with exit code 2), anything else aborts.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <typeinfo>
 #include <vector>
 
 #include "io/scenario.hpp"
+#include "model/simulation.hpp"
 
 namespace {
 
@@ -112,5 +116,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (again.resolved_toml != first.resolved_toml)
     fail("the resolved scenario changes when loaded again",
          first.resolved_toml + "\n----- became -----\n" + again.resolved_toml);
+
+  const auto& l = first.scenario.lattice;
+  if (static_cast<int64_t>(l.nx) * l.ny * l.nz > 1024 || l.calendar_window > 1024) return 0;
+  try {
+    marrow::Simulation sim(first.scenario);
+    for (int i = 0; i < 3; ++i) sim.step();
+    (void)sim.observe();
+  } catch (const std::invalid_argument&) {
+  } catch (const std::exception& e) {
+    fail("the simulation of a loaded scenario threw",
+         std::string(typeid(e).name()) + ": " + e.what());
+  }
   return 0;
 }
