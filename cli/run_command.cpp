@@ -102,6 +102,7 @@ int run(const RunOptions& o) {
   std::unique_ptr<Simulation> sim;
   LoadedScenario loaded;
   std::optional<Checkpoint> checkpoint;
+  std::vector<Observation> history;
   try {
     if (!o.restart.empty()) {
       if (!o.scenario.empty())
@@ -112,6 +113,9 @@ int run(const RunOptions& o) {
       sim = std::make_unique<Simulation>(loaded.scenario);
       sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
                    checkpoint->blood_state, checkpoint->fields_for(*sim));
+      // The history up to the snapshot, read before any output file exists.
+      history =
+          read_rows(o.restart.substr(0, o.restart.rfind(".h5") + 3), *sim, checkpoint->time_days);
     } else {
       loaded = load_scenario(o.scenario, with_cli_overrides(o));
       sim = std::make_unique<Simulation>(loaded.scenario);
@@ -123,8 +127,10 @@ int run(const RunOptions& o) {
     fmt::print(stderr, "marrow: {}\n", e.what());
     return kBadInput;
   } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "marrow: {}: {}\n", o.scenario.empty() ? "default scenario" : o.scenario,
-               e.what());
+    const std::string what = !o.restart.empty()   ? o.restart
+                             : o.scenario.empty() ? std::string("default scenario")
+                                                  : o.scenario;
+    fmt::print(stderr, "marrow: {}: {}\n", what, e.what());
     return kBadInput;
   }
   const std::string out =
@@ -150,8 +156,7 @@ int run(const RunOptions& o) {
     Observation last;
     if (checkpoint) {
       // The new file carries the history up to the snapshot, then continues it.
-      writer.prepend(
-          read_rows(o.restart.substr(0, o.restart.rfind(".h5") + 3), *sim, checkpoint->time_days));
+      writer.prepend(history);
       last = sim->observe();
       if (writer.rows().empty() || writer.rows().back().time_days != last.time_days)
         writer.record(last);

@@ -57,7 +57,7 @@ using marrow::h5::Handle;
 struct Template {
   std::string bytes;
   std::vector<std::string> groups, datasets;
-  std::vector<long long> lengths;  // of the datasets
+  std::vector<long long> lengths;                          // of the datasets
   std::vector<std::pair<std::string, std::string>> attrs;  // object path, attribute name
 };
 
@@ -76,6 +76,12 @@ std::string temp_path(const char* what) {
   return (fs::temp_directory_path() /
           ("marrow_fuzz_" + std::string(what) + "_" + std::to_string(::getpid()) + ".h5"))
       .string();
+}
+
+// The file each input edits and reads; removed at exit.
+const std::string& output_path() {
+  static const std::string path = temp_path("output");
+  return path;
 }
 
 void remove_output(const std::string& path) {
@@ -256,11 +262,16 @@ class Editor {
   }
   // A path the writer does not create, beside the ones it does.
   std::string new_path() {
-    static const std::vector<std::string> kNew = {
-        "/snapshots/000002",       "/snapshots/x",         "/snapshots/999999999",
-        "/snapshots/000001/agents/x_extra", "/timeseries/population/extra",
-        "/timeseries/blood/extra", "/timeseries/time_days", "/endpoints/extra",
-        "/snapshots/000000/fields/extra",   "/timeseries/chimerism/extra"};
+    static const std::vector<std::string> kNew = {"/snapshots/000002",
+                                                  "/snapshots/x",
+                                                  "/snapshots/999999999",
+                                                  "/snapshots/000001/agents/x_extra",
+                                                  "/timeseries/population/extra",
+                                                  "/timeseries/blood/extra",
+                                                  "/timeseries/time_days",
+                                                  "/endpoints/extra",
+                                                  "/snapshots/000000/fields/extra",
+                                                  "/timeseries/chimerism/extra"};
     if (fdp_.ConsumeIntegralInRange(0, 7) == 0) {
       const std::string s = fdp_.ConsumeRandomLengthString(40);
       return "/" + pick(fdp_, t_.groups).substr(1) + (s.empty() ? "n" : s);
@@ -289,9 +300,9 @@ class Editor {
     H5Ldelete(file_, path.c_str(), H5P_DEFAULT);
 
     // The element type: kept, or another number type, or text.
-    static const hid_t* kTypes[] = {&H5T_NATIVE_UINT8,  &H5T_NATIVE_INT8,   &H5T_NATIVE_UINT16,
-                                    &H5T_NATIVE_INT32,  &H5T_NATIVE_UINT32, &H5T_NATIVE_INT64,
-                                    &H5T_NATIVE_FLOAT,  &H5T_NATIVE_DOUBLE, &H5T_NATIVE_UINT64};
+    static const hid_t* kTypes[] = {&H5T_NATIVE_UINT8, &H5T_NATIVE_INT8,   &H5T_NATIVE_UINT16,
+                                    &H5T_NATIVE_INT32, &H5T_NATIVE_UINT32, &H5T_NATIVE_INT64,
+                                    &H5T_NATIVE_FLOAT, &H5T_NATIVE_DOUBLE, &H5T_NATIVE_UINT64};
     Handle type;
     bool text = false;
     switch (fdp_.ConsumeIntegralInRange(0, 5)) {
@@ -371,8 +382,7 @@ class Editor {
       n = dims[0] * dims[1];
       space = Handle(H5Screate_simple(2, dims, nullptr));
     }
-    Handle ds(
-        H5Dcreate2(file_, path.c_str(), type, space, lcpl_, H5P_DEFAULT, H5P_DEFAULT));
+    Handle ds(H5Dcreate2(file_, path.c_str(), type, space, lcpl_, H5P_DEFAULT, H5P_DEFAULT));
     if (ds < 0 || huge || n == 0) return;  // a huge extent has no data written behind it
 
     values.resize(static_cast<size_t>(n), 0.0);
@@ -510,8 +520,8 @@ class Editor {
   void replace_scenario() {
     std::string text;
     try {
-      text = marrow::h5::attr_string(Handle(H5Gopen2(file_, "parameters", H5P_DEFAULT)),
-                                     "scenario");
+      text =
+          marrow::h5::attr_string(Handle(H5Gopen2(file_, "parameters", H5P_DEFAULT)), "scenario");
     } catch (const marrow::h5::Error&) {
     }
     switch (fdp_.ConsumeIntegralInRange(0, 3)) {
@@ -524,16 +534,25 @@ class Editor {
       default: {
         // The scenario as run with some keys changed, re-resolved: a valid scenario that does
         // not match the snapshot (other lattice, types, pools, calendar, ...).
-        static const std::vector<std::string> kKeys = {
-            "lattice.size",          "lattice.block",         "lattice.calendar_window",
-            "lattice.neighbourhood", "geometry.bone_thickness", "geometry.sinusoids",
-            "types.LT_HSC.initial",  "types.MPP.initial",     "run.dt_hours",
-            "run.seed",              "maturation.myeloid.stages", "blood.rbc.lifespan_days",
-            "fields.CXCL12.consumption_per_hour", "organism.hsc_type"};
+        static const std::vector<std::string> kKeys = {"lattice.size",
+                                                       "lattice.block",
+                                                       "lattice.calendar_window",
+                                                       "lattice.neighbourhood",
+                                                       "geometry.bone_thickness",
+                                                       "geometry.sinusoids",
+                                                       "types.LT_HSC.initial",
+                                                       "types.MPP.initial",
+                                                       "run.dt_hours",
+                                                       "run.seed",
+                                                       "maturation.myeloid.stages",
+                                                       "blood.rbc.lifespan_days",
+                                                       "fields.CXCL12.consumption_per_hour",
+                                                       "organism.hsc_type"};
         std::vector<std::string> sets;
         for (int k = fdp_.ConsumeIntegralInRange(1, 3); k > 0; --k) {
-          const std::string key =
-              fdp_.ConsumeIntegralInRange(0, 7) ? pick(fdp_, kKeys) : fdp_.ConsumeRandomLengthString(30);
+          const std::string key = fdp_.ConsumeIntegralInRange(0, 7)
+                                      ? pick(fdp_, kKeys)
+                                      : fdp_.ConsumeRandomLengthString(30);
           sets.push_back(key + "=" + fdp_.ConsumeRandomLengthString(20));
         }
         try {
@@ -639,8 +658,7 @@ bool restart(const std::string& spec, const std::vector<std::string>& overrides,
     // NOTE: the CLI calls read_rows after it has created the output file, in a try block that
     // catches h5::Error only: an OutputFileError from here ends the CLI with std::terminate
     // (see the fuzzing report). It is the readers' documented error, so it is allowed here.
-    const auto rows =
-        marrow::read_rows(spec.substr(0, spec.rfind(".h5") + 3), *sim, c.time_days);
+    const auto rows = marrow::read_rows(spec.substr(0, spec.rfind(".h5") + 3), *sim, c.time_days);
     (void)rows;
   } catch (const marrow::OutputFileError& e) {
     rejected("restart", e);
@@ -686,6 +704,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     }
   }
   templates();
+  output_path();  // constructed first, so destroyed after the handler below has run
+  std::atexit([] { remove_output(output_path()); });
   return 0;
 }
 
@@ -693,7 +713,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider fdp(data, size);
   const auto& all = templates();
   const Template& t = all[fdp.ConsumeIntegralInRange<size_t>(0, all.size() - 1)];
-  static const std::string path = temp_path("output");
+  const std::string& path = output_path();
 
   std::string bytes = t.bytes;
   const int edits = fdp.ConsumeIntegralInRange(0, 6);

@@ -259,6 +259,16 @@ def test_restart_equivalence(tmp):
         same_after(full, again, 20)
     r = marrow("run", "--restart", os.path.join(tmp, "full1.h5:7"), "--out", os.path.join(tmp, "x.h5"), check=False)
     need(r.returncode == 2 and "no snapshot" in r.stderr, f"bad snapshot: {r.returncode} {r.stderr}")
+    # A damaged history (a timeseries column missing): one message, exit 2, no output at all.
+    import shutil
+    broken = os.path.join(tmp, "broken.h5")
+    shutil.copy(os.path.join(tmp, "half1.h5"), broken)
+    with h5py.File(broken, "r+") as f:
+        del f["timeseries/agents"]
+    out = os.path.join(tmp, "y.h5")
+    r = marrow("run", "--restart", broken, "--out", out, check=False)
+    need(r.returncode == 2 and "broken.h5" in r.stderr, f"damaged history: {r.returncode} {r.stderr}")
+    need(not os.path.exists(out) and not os.path.exists(out + ".partial"), "output left behind")
 
 
 def test_interrupt(tmp):
@@ -324,7 +334,8 @@ def test_sweep(tmp):
     # More replicates, in a fresh folder: the first 10 of each point are the same runs.
     b = os.path.join(tmp, "b")
     marrow(*base, "--replicates", 12, "--out", b)
-    need(len([n for n in os.listdir(b) if n.startswith("p")]) == 36, "12 replicates x 3 points")
+    need(len([n for n in os.listdir(b) if n.startswith("p") and n.endswith(".h5")]) == 36,
+         "12 replicates x 3 points")
     for n in runs:
         da, db = datasets(os.path.join(a, n)), datasets(os.path.join(b, n))
         need(np.array_equal(da["timeseries/population/MPP"], db["timeseries/population/MPP"]),
