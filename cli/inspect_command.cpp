@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "io/run_reader.hpp"
@@ -29,21 +28,7 @@ int inspect(const std::string& file, bool json) {
     return kBadInput;
   }
   if (json) {
-    nlohmann::json j;
-    for (const auto& [k, v] : s.info) j["run"][k] = v;
-    auto numbers = [](const std::vector<std::pair<std::string, double>>& rows) {
-      nlohmann::json o = nlohmann::json::object();
-      for (const auto& [k, v] : rows)
-        o[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-      return o;
-    };
-    j["endpoints"] = numbers(s.endpoints);
-    j["final"]["day"] = s.final_day;
-    j["final"]["population"] = numbers(s.final_population);
-    j["final"]["blood"] = numbers(s.final_blood);
-    j["snapshots"] = s.snapshots;
-    j["complete"] = s.complete;
-    std::cout << j.dump(2) << "\n";
+    std::cout << summary_json(s) << "\n";
     return kOk;
   }
   size_t w = 0;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include "io/hdf5_file.hpp"
 
 namespace marrow {
@@ -104,6 +107,23 @@ RunSummary read_summary(const std::string& path) {
   } catch (const h5::Error& e) {
     throw OutputFileError(fmt::format("{}: {}", path, e.what()));
   }
+}
+
+std::string summary_json(const RunSummary& s) {
+  nlohmann::json j;
+  for (const auto& [k, v] : s.info) j["run"][k] = v;
+  auto numbers = [](const std::vector<std::pair<std::string, double>>& rows) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& [k, v] : rows) o[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+    return o;
+  };
+  j["endpoints"] = numbers(s.endpoints);
+  j["final"]["day"] = s.final_day;
+  j["final"]["population"] = numbers(s.final_population);
+  j["final"]["blood"] = numbers(s.final_blood);
+  j["snapshots"] = s.snapshots;
+  j["complete"] = s.complete;
+  return j.dump(2);
 }
 
 }  // namespace marrow

@@ -28,4 +28,7 @@ struct RunSummary {
 
 RunSummary read_summary(const std::string& path);
 
+// The summary as the JSON that `marrow inspect --json` prints (NaN endpoints as null).
+std::string summary_json(const RunSummary& s);
+
 }  // namespace marrow

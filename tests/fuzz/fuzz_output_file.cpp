@@ -28,7 +28,6 @@
 #include <iterator>
 #include <limits>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <typeinfo>
@@ -622,21 +621,7 @@ void inspect(const std::string& path) {
     fail("read_summary threw other than OutputFileError", describe(e));
   }
   try {
-    nlohmann::json j;
-    for (const auto& [k, v] : s.info) j["run"][k] = v;
-    auto numbers = [](const std::vector<std::pair<std::string, double>>& rows) {
-      nlohmann::json o = nlohmann::json::object();
-      for (const auto& [k, v] : rows)
-        o[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-      return o;
-    };
-    j["endpoints"] = numbers(s.endpoints);
-    j["final"]["day"] = s.final_day;
-    j["final"]["population"] = numbers(s.final_population);
-    j["final"]["blood"] = numbers(s.final_blood);
-    j["snapshots"] = s.snapshots;
-    j["complete"] = s.complete;
-    (void)j.dump(2);
+    (void)marrow::summary_json(s);
   } catch (const std::exception& e) {
     fail("marrow inspect --json would fail on what read_summary accepted", describe(e));
   }
