@@ -1,5 +1,6 @@
 #include "agents/fate_kernel.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -15,7 +16,38 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       dt_(dt_hours),
       handoff_(grid.count(), std::vector<int64_t>(graph.compartment_count(), 0)),
       stalled_(grid.count(), 0),
-      events_(grid.count(), 0) {}
+      events_(grid.count(), 0) {
+  set_activation(std::vector<double>(static_cast<size_t>(graph.type_count()), 1.0));
+}
+
+void FateKernel::set_activation(const std::vector<double>& a) {
+  if (a == activation_) return;
+  activation_ = a;
+  in_niche_.clear();
+  off_niche_.clear();
+  for (const CellType& t : graph_.types()) {
+    in_niche_.push_back(t.in_niche);
+    off_niche_.push_back(t.off_niche);
+  }
+  auto activate = [&](TypeRates& r, double x, bool renew) {
+    r.quiescence_exit *= x;
+    r.quiescence_entry /= x;
+    if (!renew) return;
+    const double shift = boost_ * (1.0 - 1.0 / x) * r.fate.differentiation;
+    r.fate.self_renewal += shift;
+    r.fate.differentiation -= shift;
+  };
+  for (int t = 0; t < graph_.type_count(); ++t) {
+    activate(in_niche_[t], a[t], true);
+    activate(off_niche_[t], a[t], !graph_.type(t).seeks_niche);
+  }
+}
+
+double FateKernel::activation() const {
+  double m = 1;
+  for (const double x : activation_) m = std::max(m, x);
+  return m;
+}
 
 int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
                                bool waiting) const {

@@ -31,9 +31,18 @@ class FateKernel {
                      bool waiting = false) const;
 
   const TypeRates& rates(int type, SiteId site) const {
-    const CellType& ct = graph_.type(type);
-    return niche_[site] ? ct.in_niche : ct.off_niche;
+    return niche_[site] ? in_niche_[type] : off_niche_[type];
   }
+
+  // Regenerative recruitment, per type: quiescence exit multiplied, and entry divided, by the
+  // type's activation a (>= 1; 1 is the configured rates), and a share boost * (1 - 1/a) of
+  // the differentiating divisions turned into self-renewing ones (regulated self-renewal,
+  // Marciniak-Czochra 2009 Stem Cells Dev 18:377). Stem cells that seek a niche get the boost
+  // only in a niche.
+  void set_activation(const std::vector<double>& a);
+  void set_renewal_boost(double boost) { boost_ = boost; }
+  // The largest activation of any type.
+  double activation() const;
 
   // Differentiated daughters handed to each compartment by block b since the last take.
   std::vector<int64_t>& handoff(int b) { return handoff_[b]; }
@@ -58,6 +67,9 @@ class FateKernel {
   const BlockGrid& grid_;
   std::span<const uint8_t> niche_;
   std::span<const float> chemoattractant_;
+  std::vector<TypeRates> in_niche_, off_niche_;
+  std::vector<double> activation_;
+  double boost_ = 0;
   Stream stream_;
   double dt_;
   std::vector<std::vector<int64_t>> handoff_;

@@ -83,6 +83,11 @@ BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
     sensor_.push_back(p);
   }
   drive_.assign(mat_cfg_.size(), 1.0);
+  external_.assign(mat_cfg_.size(), 1.0);
+}
+
+void BloodSystem::scale_maturation(int m, double survival) {
+  for (double& x : maturation_[m].stage) x *= survival;
 }
 
 void BloodSystem::remove(int pool, double fraction) {
@@ -104,7 +109,8 @@ void BloodSystem::step(const std::vector<int64_t>& handoffs) {
       drive_[m] =
           count > 0 ? std::clamp(std::pow(c.set_point / count, c.gain), 1.0 / c.cap, c.cap) : c.cap;
     }
-    const double in = static_cast<double>(handoffs[m]) * c.amplification * drive_[m] / fraction_;
+    const double in =
+        static_cast<double>(handoffs[m]) * c.amplification * drive_[m] * external_[m] / fraction_;
     const double out = maturation_[m].step(in);
     for (const auto& [p, share] : feeds_[m]) into[p] += out * share;
   }

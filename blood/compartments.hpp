@@ -80,6 +80,10 @@ class BloodSystem {
   const MaturationConfig& maturation(int m) const { return mat_cfg_[m]; }
   // Removes a fraction of a pool's cells (a bleed, a destruction episode).
   void remove(int pool, double fraction);
+  // Keeps a share of every stage of a maturation compartment (cells killed by treatment).
+  void scale_maturation(int m, double survival);
+  // An external multiplier on a compartment's drive (an administered cytokine), 1 by default.
+  void set_external_drive(int m, double factor) { external_[m] = factor; }
   // Cells produced into a pool in the last step (whole body).
   double production(int pool) const { return produced_[pool]; }
   double represented_fraction() const { return fraction_; }
@@ -97,6 +101,7 @@ class BloodSystem {
   std::vector<double> produced_;
   std::vector<int> sensor_;    // pool sensed by each maturation compartment, or -1
   std::vector<double> drive_;  // its last feedback multiplier
+  std::vector<double> external_;
   double fraction_ = 1, volume_l_ = 5, mch_pg_ = 29, dt_ = 1;
   int rbc_ = -1;
 };

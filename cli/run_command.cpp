@@ -142,7 +142,8 @@ int run(const RunOptions& o) {
   const int threads = threads_in_use(o.threads);
   try {
     const RunConfig& rc = loaded.scenario.run;
-    const int64_t total = std::llround(rc.days * 24.0 / rc.dt_hours);
+    // Recorded time runs from the start day (before 0 with pre-graft conditioning) to run.days.
+    const int64_t total = sim->steps_until(rc.days);
     const int64_t every = std::max<int64_t>(1, std::llround(rc.output_every_hours / rc.dt_hours));
     const int64_t snap_every =
         rc.snapshot_every_days > 0

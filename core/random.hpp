@@ -18,6 +18,10 @@ enum class Purpose : uint32_t {
   kGeometry = 5,
   kBench = 6,
   kPlacement = 7,
+  kTreatment = 8,
+  kGraft = 9,
+  kActivation = 10,
+  kStroma = 11,
 };
 
 // Four independent 32-bit words from one Philox4x32-10 call.

@@ -169,7 +169,19 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
     }
     for (const auto& lineage : sim.lineages()) {
       const auto v = column("chimerism/" + lineage);
-      for (size_t i = 0; i < n; ++i) rows[i].chimerism.push_back(v[i]);
+      const auto w = column("gene_modified/" + lineage);
+      for (size_t i = 0; i < n; ++i) {
+        rows[i].chimerism.push_back(v[i]);
+        rows[i].gene_modified.push_back(w[i]);
+      }
+    }
+    const auto stroma = column("treatment/stroma");
+    const auto activation = column("treatment/activation");
+    const auto immunity = column("treatment/immunity");
+    for (size_t i = 0; i < n; ++i) {
+      rows[i].stroma = stroma[i];
+      rows[i].activation = activation[i];
+      rows[i].immunity = immunity[i];
     }
     return rows;
   } catch (const h5::Error& e) {

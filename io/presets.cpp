@@ -249,7 +249,7 @@ feeds = { platelets = 1.0 }
 hormone = "TPO"
 feedback_sensor = "platelets"
 feedback_set_point = 250.0
-feedback_gain = 1.0       # model assumption
+feedback_gain = 0.5       # model assumption (with the graft contents, platelet engraftment)
 feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
 
 [maturation.lymphoid]
@@ -488,7 +488,7 @@ feeds = { platelets = 1.0 }
 hormone = "TPO"
 feedback_sensor = "platelets"
 feedback_set_point = 1200.0
-feedback_gain = 1.0       # model assumption
+feedback_gain = 0.5       # model assumption (with the graft contents, platelet engraftment)
 feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
 
 [maturation.lymphoid]
@@ -528,11 +528,214 @@ destruction_per_day = 0.0
 unit_per_l = 1.0e9
 )toml";
 
+// Treatment: radiation and drug sensitivities, graft sources, immunology and regeneration, the
+// same in both presets (the graph below the HSCs is shared).
+const char* kTreatment = R"toml(
+# Regeneration: a depleted marrow recruits quiescent HSCs into cycle (after 5-FU: Harrison &
+# Lerner 1991 Blood 78:1237; after irradiation and interferon: Essers 2009 Nature 458:904) and
+# shifts divisions towards self-renewal, which is what makes repopulation efficient
+# (Marciniak-Czochra 2009 Stem Cells Dev 18:377). Activation a = (reference agents /
+# agents)^gain, between 1 and cap, multiplies quiescence exit; a share renewal_boost * (1 - 1/a)
+# of differentiating divisions self-renew instead. The reference is the calibrated steady state
+# (the sum of the initial counts); gain, cap and boost are model assumptions.
+[regeneration]
+gain = 4.0
+cap = 100.0
+renewal_boost = 0.2
+
+# Stromal support of the niches recovers after conditioning damage over weeks (Dominici 2009
+# Blood 114:2333 for the marrow stroma after irradiation; time constant a model assumption).
+[stroma]
+recovery_days = 21.0
+
+# Linear-quadratic survival exp(-(alpha D + beta G D^2)). Stem and progenitor cells: a
+# multi-target curve with D0 = 0.8 Gy and extrapolation number 3 (D0 0.6-1.05 Gy, n ~3: Till &
+# McCulloch 1961 Radiat Res 14:213; Petersen 1977 Scand J Haematol 18:235) is matched by
+# alpha = 0.2/Gy, beta = 0.25/Gy^2 (-ln S 0.45, 1.40, 4.8 against 0.45, 1.49, 3.9 at 1, 2 and
+# 4 Gy). Sublethal damage repairs with a half-time of ~1.5 h (Thames & Hendry 1987,
+# Fractionation in Radiotherapy; verify for marrow). Mature blood cells (neutrophils, red cells,
+# platelets) are radioresistant (not listed: no kill); lymphocytes are the most radiosensitive
+# blood cells, D0 ~0.5-1 Gy without a shoulder (Trowell 1952 J Pathol Bacteriol 64:687;
+# verify), and host immunity is taken as sensitive as its lymphocytes. Stroma tolerates far
+# more (Greenberger 2009 In Vivo 23:323, verify): alpha 0.02, beta 0.01.
+[radiation]
+repair_half_time_hours = 1.5
+default_alpha_per_gy = 0.2
+default_beta_per_gy2 = 0.25
+alpha_per_gy = { lymphocytes = 0.7, immunity = 0.7, stroma = 0.02 }
+beta_per_gy2 = { lymphocytes = 0.05, immunity = 0.05, stroma = 0.01 }
+
+# Drugs: one-compartment pharmacokinetics (concentration as mg per kg body weight, first-order
+# elimination), kill hazard kill_per_hour * sensitivity * C / (C + EC50). Half-lives from the
+# cited pharmacology; EC50 and kill rates are model assumptions calibrated to the clinical
+# effects named. Sensitivities not listed are default_sensitivity for cell types and maturation
+# compartments, 0 for blood pools, stroma and immunity.
+[drugs.cyclophosphamide]
+# Half-life 3-12 h (Moore 1991 Clin Pharmacokinet 20:194). HSC-sparing: HSCs carry aldehyde
+# dehydrogenase (Jones 1995 Blood 85:2742); strongly immunosuppressive.
+half_life_hours = 7.0
+ec50_mg_per_kg = 30.0
+kill_per_hour = 0.15
+cycling_only = false
+default_sensitivity = 1.0
+sensitivity = { LT_HSC = 0.02, ST_HSC = 0.2, immunity = 1.5, lymphocytes = 0.5, stroma = 0.01 }
+
+[drugs.busulfan]
+# Half-life ~2.5 h (Hassan 1989 Cancer Chemother Pharmacol 23:221, verify). Alkylates quiescent
+# HSCs as well (non-specific, HSC-toxic); weakly immunosuppressive.
+half_life_hours = 2.5
+ec50_mg_per_kg = 2.0
+kill_per_hour = 0.3
+cycling_only = false
+default_sensitivity = 1.0
+sensitivity = { LT_HSC = 1.2, immunity = 0.2, stroma = 0.03 }
+
+[drugs.fludarabine]
+# Terminal half-life ~20 h (Gandhi & Plunkett 2002 Clin Pharmacokinet 41:93, verify). Potently
+# lymphotoxic, mildly myelosuppressive.
+half_life_hours = 20.0
+ec50_mg_per_kg = 0.5
+kill_per_hour = 0.01
+cycling_only = false
+default_sensitivity = 0.3
+sensitivity = { CLP = 1.0, LyP = 1.0, lymphoid = 1.0, lymphocytes = 1.0, immunity = 3.0 }
+
+[drugs.fluorouracil]
+# 5-FU kills cycling cells only and spares quiescent HSCs (Van Zant 1984 J Exp Med 159:679;
+# Harrison & Lerner 1991 Blood 78:1237); effective half-life a model assumption. It acts in S
+# phase, so a type's sensitivity follows its division rate (model assumption: ST-HSC 0.2/day
+# -> 0.15, MPP 0.5/day -> 0.35, CMP and CLP 1/day -> 0.7, committed progenitors 1.5/day -> 1);
+# cycling LT-HSCs are taken as half as sensitive as the fastest cells. Maturing precursors
+# in the maturation compartments are post-mitotic for the most part and spared, as in the
+# Friberg model's transit compartments (Friberg 2002 J Clin Oncol 20:4713).
+half_life_hours = 2.0
+ec50_mg_per_kg = 5.0
+kill_per_hour = 0.75
+cycling_only = true
+default_sensitivity = 1.0
+sensitivity = { LT_HSC = 0.6, ST_HSC = 0.15, MPP = 0.35, CMP = 0.7, CLP = 0.7, myeloid = 0.0, erythroid = 0.0, megakaryocyte = 0.0, lymphoid = 0.0, lymphocytes = 0.1 }
+
+# Graft sources: whole-body cells of each type per infused CD34+ cell (agents are the dose
+# times the weight times these, times the represented fraction and the homing efficiency).
+# Bone marrow starts from the marrow's own mix: its steady-state content of each type (initial
+# count / represented fraction) over its CD34+ cells, ~1 % of 7.3e11 nucleated cells (Harrison
+# 1962 J Clin Pathol 15:254; CD34+ ~1 % of marrow: Civin 1984 J Immunol 133:157, verify), e.g.
+# LT_HSC 1e5 / 7.3e9 = 1.37e-5. Mobilized blood is richer in committed myeloid progenitors per
+# CD34+ (To 1997 Blood 89:2233) and cord blood in primitive cells of high proliferative
+# potential (Hao 1995 Blood 86:3745). The committed-progenitor contents are calibrated to the
+# median engraftment days of VALIDATION.md item 3 (neutrophils PBSC ~14, marrow ~19, cord blood
+# ~24; platelets PBSC 13-18, marrow 19-25: Champlin 2000 Blood 95:3702; Ruggeri 2014
+# Haematologica 99:1509) under the myeloablative regimen: they are fitted, not measured.
+# Homing efficiency ~10 % (model assumption; murine estimates 5-20 %, van Hennik 1999 Blood
+# 94:3055, verify). T cells per CD34+: PBSC ~2.5e8 CD3+/kg with 5e6 CD34+/kg, marrow ~2.5e7
+# CD3+/kg with 2.5e6 CD34+/kg, cord blood ~1e7/kg with 1.5e5 CD34+/kg (Ottinger 1996 Blood
+# 88:2775, verify).
+[grafts.bone_marrow]
+per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 2.4e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 8.4e-4, MkP = 2.0e-6, LyP = 2.95e-5 }
+t_cells_per_cd34 = 10.0
+cd34_per_tnc = 0.008      # 3e8 TNC/kg ~ 2.4e6 CD34+/kg (VALIDATION.md, verify)
+homing_efficiency = 0.1
+
+[grafts.peripheral_blood]
+per_cd34 = { LT_HSC = 1.0e-5, ST_HSC = 6.9e-6, MPP = 1.13e-5, CMP = 8.0e-5, CLP = 8.4e-6, GMP = 1.8e-4, MEP = 1.0e-5, EryP = 1.45e-4, MyP = 9.3e-4, MkP = 5.0e-6, LyP = 2.95e-5 }
+t_cells_per_cd34 = 50.0
+cd34_per_tnc = 0.005      # verify
+homing_efficiency = 0.1
+
+[grafts.cord_blood]
+per_cd34 = { LT_HSC = 1.0e-4, ST_HSC = 5.0e-5, MPP = 1.0e-4, CMP = 2.0e-4, CLP = 8.0e-5, GMP = 1.5e-3, MEP = 1.0e-4, EryP = 1.0e-3, MyP = 5.0e-3, MkP = 2.0e-5, LyP = 3.0e-4 }
+t_cells_per_cd34 = 67.0
+cd34_per_tnc = 0.005      # 3e7 TNC/kg ~ 1.5e5 CD34+/kg (VALIDATION.md, verify)
+homing_efficiency = 0.1
+
+# Allogeneic immunology, minimal: host immunity left by conditioning rejects donor cells, and
+# grows back logistically; donor T cells remove host hematopoietic cells (and host immunity),
+# reaching full strength over weeks. Rates are model assumptions chosen so that myeloablative
+# grafts reach full donor chimerism by day 100 and reduced-intensity ones stay mixed for months
+# (Baron 2004 Blood 104:2254 for chimerism after nonmyeloablative conditioning, verify).
+[immunology]
+rejection_per_day = 0.05
+gvh_per_day = 0.02
+t_cell_reference_per_kg = 1.0e8
+gvh_onset_days = 30.0
+recovery_per_day = 0.05
+)toml";
+
 const std::map<std::string, std::string>& presets() {
   static const std::map<std::string, std::string> p = {
-      {"human", std::string(kHuman) + kFields + kHumanTail},
-      {"mouse", std::string(kMouse) + kFields + kMouseTail}};
+      {"human", std::string(kHuman) + kFields + kHumanTail + kTreatment},
+      {"mouse", std::string(kMouse) + kFields + kMouseTail + kTreatment}};
   return p;
+}
+
+// Conditioning regimens: schedule events merged under the user's scenario.
+const std::map<std::string, std::string>& regimens() {
+  static const std::map<std::string, std::string> r = {
+      {"none", ""},
+      // Cy 60 mg/kg on 2 days, then 12 Gy TBI in 6 fractions twice daily on days -3..-1
+      // (Thomas 1975 N Engl J Med 292:832; Champlin 2000 Blood 95:3702).
+      {"myeloablative", R"toml(
+[schedule.cyclophosphamide]
+day = -6.0
+kind = "chemotherapy"
+drug = "cyclophosphamide"
+dose_mg_per_kg = 60.0
+doses = 2
+interval_hours = 24.0
+
+[schedule.tbi]
+day = -3.0
+kind = "irradiation"
+dose_gy = 12.0
+fractions = 6
+interval_hours = 12.0
+)toml"},
+      // Busulfan 16 mg/kg over 4 days, then Cy 60 mg/kg on 2 days (Santos 1983 N Engl J Med
+      // 309:1347; Cy 2 x 60 mg/kg as in Ringden 1994 Blood 83:2723).
+      {"busulfan_cyclophosphamide", R"toml(
+[schedule.busulfan]
+day = -7.0
+kind = "chemotherapy"
+drug = "busulfan"
+dose_mg_per_kg = 4.0
+doses = 4
+interval_hours = 24.0
+
+[schedule.cyclophosphamide]
+day = -3.0
+kind = "chemotherapy"
+drug = "cyclophosphamide"
+dose_mg_per_kg = 60.0
+doses = 2
+interval_hours = 24.0
+)toml"},
+      // Fludarabine 30 mg/m^2 (~0.8 mg/kg) on days -4..-2 and 2 Gy TBI on day 0
+      // (Niederwieser 2003 Blood 101:1620).
+      {"reduced_intensity", R"toml(
+[schedule.fludarabine]
+day = -4.0
+kind = "chemotherapy"
+drug = "fludarabine"
+dose_mg_per_kg = 0.8
+doses = 3
+interval_hours = 24.0
+
+[schedule.tbi]
+day = 0.0
+kind = "irradiation"
+dose_gy = 2.0
+fractions = 1
+)toml"},
+      // 2 Gy TBI alone on day 0 (McSweeney 2001 Blood 97:3390).
+      {"non_myeloablative", R"toml(
+[schedule.tbi]
+day = 0.0
+kind = "irradiation"
+dose_gy = 2.0
+fractions = 1
+)toml"},
+  };
+  return r;
 }
 
 }  // namespace
@@ -542,6 +745,14 @@ const std::string& preset_text(const std::string& name) { return presets().at(na
 std::vector<std::string> preset_names() {
   std::vector<std::string> n;
   for (const auto& [k, v] : presets()) n.push_back(k);
+  return n;
+}
+
+const std::string& regimen_text(const std::string& name) { return regimens().at(name); }
+
+std::vector<std::string> regimen_names() {
+  std::vector<std::string> n;
+  for (const auto& [k, v] : regimens()) n.push_back(k);
   return n;
 }
 

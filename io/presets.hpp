@@ -9,4 +9,8 @@ namespace marrow {
 const std::string& preset_text(const std::string& name);
 std::vector<std::string> preset_names();
 
+// A conditioning regimen's schedule events as TOML (empty for "none").
+const std::string& regimen_text(const std::string& name);
+std::vector<std::string> regimen_names();
+
 }  // namespace marrow

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -134,12 +136,109 @@ void RunWriter::snapshot(const Simulation& sim) {
   for (size_t f = 0; f < sim.fields().size(); ++f)
     h5::write<float>(file_, base + "/fields/" + sim.fields()[f].config().name, sim.field_values(f),
                      dims);
+  {
+    // Clone sizes: agents per clone id, largest first (ties by id).
+    std::vector<uint32_t> ids = clone;
+    std::sort(ids.begin(), ids.end());
+    std::vector<uint32_t> id;
+    std::vector<int64_t> size;
+    std::vector<uint8_t> clone_origin;
+    int64_t donor = 0;
+    for (size_t i = 0; i < ids.size();) {
+      size_t j = i;
+      while (j < ids.size() && ids[j] == ids[i]) ++j;
+      id.push_back(ids[i]);
+      size.push_back(static_cast<int64_t>(j - i));
+      i = j;
+    }
+    std::vector<size_t> order(id.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return size[a] != size[b] ? size[a] > size[b] : id[a] < id[b];
+    });
+    std::vector<uint32_t> id_sorted;
+    std::vector<int64_t> size_sorted;
+    for (const size_t i : order) {
+      id_sorted.push_back(id[i]);
+      size_sorted.push_back(size[i]);
+      // Graft clones carry the top bit (model/simulation.cpp).
+      clone_origin.push_back(id[i] & 0x80000000u ? 1 : 0);
+      donor += id[i] & 0x80000000u ? 1 : 0;
+    }
+    h5::write<uint32_t>(file_, base + "/clones/id", id_sorted);
+    h5::write<int64_t>(file_, base + "/clones/size", size_sorted);
+    h5::write<uint8_t>(file_, base + "/clones/graft", clone_origin);
+    h5::Handle cg = h5::open_group(file_, base + "/clones");
+    h5::set_attr(cg, "contributing_clones", static_cast<int64_t>(id_sorted.size()));
+    h5::set_attr(cg, "graft_clones", donor);
+  }
+  {
+    std::vector<float> health;
+    std::vector<uint8_t> working;
+    const double h = sim.treatment().empty() ? 1.0 : sim.treatment().stroma(sim.time_hours());
+    for (int zz = 0; zz < lat.nz(); ++zz)
+      for (int yy = 0; yy < lat.ny(); ++yy)
+        for (int xx = 0; xx < lat.nx(); ++xx) {
+          const SiteId s = lat.index(xx, yy, zz);
+          health.push_back(sim.geometry().kind[s] == kMarrow ? static_cast<float>(h) : 0.0f);
+          working.push_back(sim.niche_support()[s]);
+        }
+    h5::write<float>(file_, base + "/lattice/stroma_health", health, dims);
+    h5::write<uint8_t>(file_, base + "/lattice/niche_support", working, dims);
+  }
   const auto state = sim.blood().state();
   h5::write<double>(file_, base + "/compartments/state", state);
   xdmf_.push_back(
       {fmt::format("{:06d}", snapshots_), sim.time_days(), static_cast<long long>(agents.size())});
   ++snapshots_;
   H5Fflush(file_, H5F_SCOPE_GLOBAL);
+}
+
+void RunWriter::write_endpoints(const std::vector<double>& t,
+                                const std::vector<std::vector<double>>& blood) {
+  h5::Handle g = h5::ensure_group(file_, "endpoints");
+  const int anc = sim_.blood().pool_index("neutrophils");
+  const int plt = sim_.blood().pool_index("platelets");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double neut_day = anc >= 0 ? recovery_day(t, blood[anc], 0.5, 3) : nan;
+  const double plt_day = plt >= 0 ? recovery_day(t, blood[plt], 20.0, 7) : nan;
+  h5::set_attr(g, "neutrophil_engraftment_day", neut_day);
+  h5::set_attr(g, "platelet_engraftment_day", plt_day);
+  // Aplasia: ANC fell below 0.5e9/L and was not back by day 28 (DESIGN.md 2.5).
+  bool fell = false;
+  if (anc >= 0)
+    for (const double x : blood[anc]) fell |= x < 0.5;
+  const bool late = std::isnan(neut_day) || neut_day > 28;
+  const bool reached_28 = !t.empty() && t.back() >= 28;
+  h5::set_attr(g, "aplasia", int64_t{fell && late && reached_28 ? 1 : 0});
+  // Graft failure: a graft without neutrophil engraftment by day 28, or an allogeneic graft
+  // whose donor share of myeloid cells fell below 5 % by the end.
+  const Treatment& tr = sim_.treatment();
+  bool failure = false;
+  if (tr.any_transplant() && reached_28) {
+    failure = late;
+    const auto& lineages = sim_.lineages();
+    const auto it = std::find(lineages.begin(), lineages.end(), "myeloid");
+    if (tr.allogeneic() && it != lineages.end() && !rows_.empty())
+      failure |= rows_.back().chimerism[static_cast<size_t>(it - lineages.begin())] < 0.05;
+  }
+  h5::set_attr(g, "graft_failure", int64_t{failure ? 1 : 0});
+  h5::set_attr(g, "transplant", int64_t{tr.any_transplant() ? 1 : 0});
+  for (int p = 0; p < sim_.blood().pool_count(); ++p) {
+    const std::string name = sim_.blood().pool(p).name;
+    const Nadir n = nadir(t, blood[p]);
+    h5::set_attr(g, "nadir_" + name, n.value);
+    h5::set_attr(g, "nadir_" + name + "_day", n.day);
+    // Time to recovery: first day after the nadir back at 90 % of the first recorded value.
+    double back = nan;
+    if (!blood[p].empty() && n.value < 0.9 * blood[p].front())
+      for (size_t i = 0; i < t.size(); ++i)
+        if (t[i] > n.day && blood[p][i] >= 0.9 * blood[p].front()) {
+          back = t[i];
+          break;
+        }
+    h5::set_attr(g, name + "_recovery_day", back);
+  }
 }
 
 void RunWriter::finish(bool complete, const std::string& interrupted) {
@@ -173,9 +272,24 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
     h5::write<double>(file_, "timeseries/cytokines/" + c.hormone, v);
   }
   for (size_t l = 0; l < sim_.lineages().size(); ++l) {
-    std::vector<double> v;
-    for (const auto& r : rows_) v.push_back(r.chimerism[l]);
+    std::vector<double> v, w;
+    for (const auto& r : rows_) {
+      v.push_back(r.chimerism[l]);
+      w.push_back(r.gene_modified[l]);
+    }
     h5::write<double>(file_, "timeseries/chimerism/" + sim_.lineages()[l], v);
+    h5::write<double>(file_, "timeseries/gene_modified/" + sim_.lineages()[l], w);
+  }
+  {
+    std::vector<double> stroma, activation, immunity;
+    for (const auto& r : rows_) {
+      stroma.push_back(r.stroma);
+      activation.push_back(r.activation);
+      immunity.push_back(r.immunity);
+    }
+    h5::write<double>(file_, "timeseries/treatment/stroma", stroma);
+    h5::write<double>(file_, "timeseries/treatment/activation", activation);
+    h5::write<double>(file_, "timeseries/treatment/immunity", immunity);
   }
   {
     std::vector<double> occupied, fraction, agents;
@@ -192,23 +306,7 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
       return a;
     }());
   }
-  {
-    h5::Handle g = h5::ensure_group(file_, "endpoints");
-    const int anc = sim_.blood().pool_index("neutrophils");
-    const int plt = sim_.blood().pool_index("platelets");
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    const double neut_day = anc >= 0 ? recovery_day(t, blood[anc], 0.5, 3) : nan;
-    const double plt_day = plt >= 0 ? recovery_day(t, blood[plt], 20.0, 7) : nan;
-    h5::set_attr(g, "neutrophil_engraftment_day", neut_day);
-    h5::set_attr(g, "platelet_engraftment_day", plt_day);
-    // Without a graft there is nothing to fail; the transplant schedule sets this.
-    h5::set_attr(g, "graft_failure", int64_t{0});
-    for (int p = 0; p < sim_.blood().pool_count(); ++p) {
-      const Nadir n = nadir(t, blood[p]);
-      h5::set_attr(g, "nadir_" + sim_.blood().pool(p).name, n.value);
-      h5::set_attr(g, "nadir_" + sim_.blood().pool(p).name + "_day", n.day);
-    }
-  }
+  write_endpoints(t, blood);
   {
     h5::Handle g = h5::open_group(file_, "provenance");
     h5::set_attr(g, "finished_at", now_iso8601());

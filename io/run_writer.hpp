@@ -42,6 +42,8 @@ class RunWriter {
   const std::vector<Observation>& rows() const { return rows_; }
 
  private:
+  void write_endpoints(const std::vector<double>& t, const std::vector<std::vector<double>>& blood);
+
   std::string path_, temp_;
   h5::Handle file_;
   const Simulation& sim_;

@@ -94,6 +94,172 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
   return r;
 }
 
+// A sensitivity table: named types, compartments and pools, "stroma" and "immunity". Agent types
+// and compartments not named take `fallback`; pools, stroma and immunity not named take 0.
+Sensitivity read_sensitivity(Section& s, const std::string& key, const Scenario& sc,
+                             double fallback, double hi) {
+  Sensitivity out;
+  out.type.assign(sc.graph.type_count(), fallback);
+  out.compartment.assign(sc.graph.compartment_count(), fallback);
+  out.pool.assign(sc.blood.size(), 0.0);
+  for (const auto& [name, v] : s.weights(key, 0, hi)) {
+    if (name == "stroma") {
+      out.stroma = v;
+      continue;
+    }
+    if (name == "immunity") {
+      out.immunity = v;
+      continue;
+    }
+    if (const int t = sc.graph.type_index(name); t >= 0) {
+      out.type[t] = v;
+      continue;
+    }
+    const auto& comps = sc.graph.compartments();
+    if (auto it = std::find(comps.begin(), comps.end(), name); it != comps.end()) {
+      out.compartment[it - comps.begin()] = v;
+      continue;
+    }
+    bool pool = false;
+    for (size_t p = 0; p < sc.blood.size(); ++p)
+      if (sc.blood[p].name == name) {
+        out.pool[p] = v;
+        pool = true;
+      }
+    if (!pool)
+      s.fail(key + "." + name,
+             fmt::format("'{}' is not a cell type, maturation compartment, blood pool, 'stroma' "
+                         "or 'immunity'",
+                         name));
+  }
+  return out;
+}
+
+void read_treatment(Section& top, Scenario& sc) {
+  TreatmentConfig& tc = sc.treatment;
+  {
+    Section s = top.table("regeneration");
+    tc.regeneration.gain = s.number("gain", 0, 100);
+    tc.regeneration.cap = s.number("cap", 1, 1e6);
+    tc.regeneration.renewal_boost = s.number("renewal_boost", 0, 1);
+    s.finish();
+  }
+  {
+    Section s = top.table("stroma");
+    tc.stroma.recovery_days = s.number("recovery_days", 1e-3, 1e5);
+    s.finish();
+  }
+  {
+    Section s = top.table("immunology");
+    tc.immunology.rejection_per_day = s.number("rejection_per_day", 0, 1e3);
+    tc.immunology.gvh_per_day = s.number("gvh_per_day", 0, 1e3);
+    tc.immunology.t_cell_reference_per_kg = s.number("t_cell_reference_per_kg", 1, 1e15);
+    tc.immunology.gvh_onset_days = s.number("gvh_onset_days", 1e-3, 1e5);
+    tc.immunology.recovery_per_day = s.number("recovery_per_day", 0, 1e3);
+    s.finish();
+  }
+  {
+    Section s = top.table("radiation");
+    tc.radiation.repair_half_time_hours = s.number("repair_half_time_hours", 1e-3, 1e4);
+    const double a = s.number("default_alpha_per_gy", 0, 100);
+    const double b = s.number("default_beta_per_gy2", 0, 100);
+    tc.radiation.alpha = read_sensitivity(s, "alpha_per_gy", sc, a, 100);
+    tc.radiation.beta = read_sensitivity(s, "beta_per_gy2", sc, b, 100);
+    s.finish();
+  }
+  std::vector<std::string> drug_names, source_names;
+  {
+    Section drugs = top.table("drugs");
+    for (const std::string& name : drugs.keys()) {
+      Section s = drugs.table(name);
+      DrugConfig d;
+      d.name = name;
+      d.half_life_hours = s.number("half_life_hours", 1e-3, 1e5);
+      d.ec50_mg_per_kg = s.number("ec50_mg_per_kg", 1e-9, 1e6);
+      d.kill_per_hour = s.number("kill_per_hour", 0, 1e3);
+      d.cycling_only = s.boolean("cycling_only");
+      d.sensitivity =
+          read_sensitivity(s, "sensitivity", sc, s.number("default_sensitivity", 0, 1e3), 1e3);
+      s.finish();
+      tc.drugs.push_back(std::move(d));
+      drug_names.push_back(name);
+    }
+    drugs.finish();
+  }
+  {
+    Section grafts = top.table("grafts");
+    for (const std::string& name : grafts.keys()) {
+      Section s = grafts.table(name);
+      GraftSourceConfig g;
+      g.name = name;
+      g.per_cd34.assign(sc.graph.type_count(), 0.0);
+      for (const auto& [type, v] : s.weights("per_cd34", 0, 1e6)) {
+        const int t = sc.graph.type_index(type);
+        if (t < 0) s.fail("per_cd34." + type, fmt::format("'{}' is not a cell type", type));
+        g.per_cd34[t] = v;
+      }
+      g.t_cells_per_cd34 = s.number("t_cells_per_cd34", 0, 1e9);
+      g.cd34_per_tnc = s.number("cd34_per_tnc", 1e-9, 1);
+      g.homing_efficiency = s.number("homing_efficiency", 0, 1);
+      s.finish();
+      tc.sources.push_back(std::move(g));
+      source_names.push_back(name);
+    }
+    grafts.finish();
+  }
+  Section schedule = top.table("schedule");
+  for (const std::string& name : schedule.keys()) {
+    Section s = schedule.table(name);
+    TreatmentEvent e;
+    e.name = name;
+    e.day = s.number("day", -1e4, 1e6);
+    const std::string kind =
+        s.text("kind", {"irradiation", "chemotherapy", "transplant", "cytokine"});
+    if (kind == "irradiation") {
+      e.kind = EventKind::kIrradiation;
+      e.dose_gy = s.number("dose_gy", 0, 100);
+      e.repeats = static_cast<int>(s.integer_or("fractions", 1, 1, 1000));
+      e.interval_hours = s.number_or("interval_hours", 24, 1e-3, 1e5);
+    } else if (kind == "chemotherapy") {
+      e.kind = EventKind::kChemotherapy;
+      const std::string drug = s.text("drug", drug_names);
+      e.drug = static_cast<int>(std::find(drug_names.begin(), drug_names.end(), drug) -
+                                drug_names.begin());
+      if (drug_names.empty()) s.fail("drug", "no [drugs] are defined");
+      e.dose_mg_per_kg = s.number("dose_mg_per_kg", 0, 1e5);
+      e.repeats = static_cast<int>(s.integer_or("doses", 1, 1, 1000));
+      e.interval_hours = s.number_or("interval_hours", 24, 1e-3, 1e5);
+    } else if (kind == "transplant") {
+      e.kind = EventKind::kTransplant;
+      const std::string source = s.text("source", source_names);
+      e.source = static_cast<int>(std::find(source_names.begin(), source_names.end(), source) -
+                                  source_names.begin());
+      if (source_names.empty()) s.fail("source", "no [grafts] sources are defined");
+      if (s.has("cd34_per_kg") && s.has("tnc_per_kg"))
+        s.fail_any({"cd34_per_kg", "tnc_per_kg"}, "give the dose as cd34_per_kg or tnc_per_kg");
+      if (s.has("tnc_per_kg"))
+        e.cd34_per_kg = s.number("tnc_per_kg", 0, 1e12) *
+                        tc.sources[static_cast<size_t>(e.source)].cd34_per_tnc;
+      else
+        e.cd34_per_kg = s.number("cd34_per_kg", 0, 1e10);
+      e.allogeneic = s.text("donor", {"allogeneic", "autologous"}) == "allogeneic";
+      e.gene_modified_fraction = s.number_or("gene_modified_fraction", 0, 0, 1);
+    } else {
+      e.kind = EventKind::kCytokine;
+      std::vector<std::string> hormones;
+      for (const auto& m : sc.maturation)
+        if (!m.hormone.empty()) hormones.push_back(m.hormone);
+      if (hormones.empty()) s.fail("hormone", "no maturation compartment has a hormone");
+      e.hormone = s.text("hormone", hormones);
+      e.factor = s.number("factor", 0, 1e3);
+      e.duration_days = s.number("duration_days", 0, 1e5);
+    }
+    s.finish();
+    tc.schedule.push_back(std::move(e));
+  }
+  schedule.finish();
+}
+
 Scenario read_scenario(Section& top) {
   Scenario sc;
   {
@@ -281,6 +447,7 @@ Scenario read_scenario(Section& top) {
     if (!targets[i].empty()) types[i].differentiate_to.back().second = 1.0;
   }
   sc.graph = LineageGraph(std::move(types), std::move(compartments));
+  read_treatment(top, sc);
   int attractants = 0;
   for (const auto& f : sc.fields) attractants += f.chemoattractant;
   if (attractants > 1) top.fail("fields", "at most one field can be the chemoattractant");
@@ -327,16 +494,43 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
     }
   }
   const toml::table preset_table = parse_text(preset_text(preset), "preset " + preset);
+  // A conditioning regimen: its schedule lies between the user's file and the preset.
+  std::string regimen = "none";
+  {
+    const toml::node* r = user ? user->get("regimen") : nullptr;
+    std::string label = user_label;
+    for (size_t i = 0; i < sets.size(); ++i)
+      if (sets[i].get("regimen")) {
+        r = sets[i].get("regimen");
+        label = "--set " + overrides[i];
+      }
+    if (r) {
+      if (!r->is_string())
+        throw ScenarioError(fmt::format("{}: regimen: expected a string", location(*r, label)));
+      regimen = *r->value<std::string>();
+      const auto names = regimen_names();
+      if (std::find(names.begin(), names.end(), regimen) == names.end()) {
+        const auto hint = suggest(regimen, {names.begin(), names.end()});
+        throw ScenarioError(fmt::format("{}: regimen: unknown regimen '{}' (known: {}){}",
+                                        location(*r, label), regimen, fmt::join(names, ", "),
+                                        hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
+      }
+    }
+  }
+  const toml::table regimen_table = parse_text(regimen_text(regimen), "regimen " + regimen);
 
   std::vector<Section::Layer> layers;
   for (size_t i = sets.size(); i-- > 0;) layers.push_back({&sets[i], "--set " + overrides[i]});
   if (user) layers.push_back({user, user_label});
+  layers.push_back({&regimen_table, "regimen " + regimen});
   layers.push_back({&preset_table, "preset " + preset});
 
   toml::table resolved;
   Section top(layers, "", &resolved);
   if (top.has("preset")) top.text("preset");
   resolved.insert_or_assign("preset", preset);
+  if (top.has("regimen")) top.text("regimen");
+  resolved.insert_or_assign("regimen", regimen);
   LoadedScenario out;
   out.scenario = read_scenario(top);
   top.finish();

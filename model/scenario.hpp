@@ -6,6 +6,7 @@
 
 #include "agents/lineage_graph.hpp"
 #include "blood/compartments.hpp"
+#include "model/treatment.hpp"
 #include "core/lattice.hpp"
 #include "niche/fields.hpp"
 #include "niche/geometry.hpp"
@@ -47,6 +48,7 @@ struct Scenario {
   std::vector<MaturationConfig> maturation;  // one per graph compartment, same order
   std::vector<BloodPoolConfig> blood;
   std::vector<FieldConfig> fields;
+  TreatmentConfig treatment;
 };
 
 }  // namespace marrow

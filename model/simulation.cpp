@@ -1,6 +1,7 @@
 #include "model/simulation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/random.hpp"
@@ -18,10 +19,28 @@ Simulation::Simulation(const Scenario& scenario)
       geometry_(generate_geometry(lattice_, scenario.geometry)),
       grid_(lattice_, scenario.lattice.block) {
   apply_geometry(geometry_, lattice_);
+  niche_now_ = geometry_.supportive;
+  {
+    // Each niche site fails when stromal health falls below its own threshold, so the share of
+    // working niches follows the health.
+    const Stream st(scenario.geometry.seed);
+    niche_threshold_.assign(niche_now_.size(), 0.0f);
+    const auto deltas = lattice_.deltas();
+    for (SiteId s = 0; s < niche_now_.size(); ++s) {
+      if (geometry_.kind[s] != kMarrow) continue;
+      marrow_sites_.push_back(s);
+      if (geometry_.supportive[s])
+        niche_threshold_[s] = static_cast<float>(st.draw(s, 0, Purpose::kStroma).u(0));
+      bool by_vessel = false;
+      for (const auto d : deltas) by_vessel |= geometry_.kind[s + d] == kSinusoid;
+      if (by_vessel) vessel_adjacent_.push_back(s);
+    }
+  }
   blocks_.reserve(static_cast<size_t>(grid_.count()));
   for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(scenario.lattice.calendar_window);
-  kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, grid_, geometry_.supportive,
+  kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, grid_, niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
+  kernel_->set_renewal_boost(scenario.treatment.regeneration.renewal_boost);
   const LineageGraph& g = scenario_.graph;
   hsc_type_ = g.type_index(scenario.organism.hsc_type);
   if (hsc_type_ < 0)
@@ -37,6 +56,11 @@ Simulation::Simulation(const Scenario& scenario)
   blood_ = BloodSystem(scenario.maturation, scenario.blood,
                        hsc_initial / scenario.organism.hsc_total, scenario.organism.blood_volume_l,
                        scenario.organism.mch_pg, scenario.run.dt_hours);
+  treatment_ = Treatment(scenario.treatment, g.type_count(), g.compartment_count(),
+                         static_cast<int>(scenario.blood.size()), scenario.organism.weight_kg);
+  start_day_ = std::floor(treatment_.first_day());
+  reference_agents_ = 0;
+  for (const CellType& t : g.types()) reference_agents_ += static_cast<double>(t.initial);
   place_initial_agents();
   for (const FieldConfig& f : scenario.fields)
     fields_.emplace_back(f, lattice_, geometry_, scenario.lattice.site_um);
@@ -101,6 +125,7 @@ void Simulation::place_initial_agents() {
 }
 
 void Simulation::step() {
+  apply_treatment();
   const int64_t now = step_;
   colour_sweep(
       grid_,
@@ -132,7 +157,131 @@ void Simulation::solve_fields(bool due_only) {
 
 std::vector<float> Simulation::field_values(int f) const { return fields_[f].unpadded(); }
 
+int64_t Simulation::alive() const {
+  int64_t n = 0;
+  for (const AgentBlock& b : blocks_) n += b.alive();
+  return n;
+}
+
+void Simulation::apply_treatment() {
+  const double dt = scenario_.run.dt_hours;
+  const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / dt));
+  const bool daily = (step_ - origin_) % per_day == 0;
+  update_activation(daily);
+  if (!recording_ || treatment_.empty()) return;
+  const double hours = time_hours();
+  if (daily) update_niche_support(hours);
+  // Conditioning of this step acts before a graft given in the same step.
+  const StepEffects fx = treatment_.effects(hours, dt, daily);
+  if (fx.any_agents) kill(fx);
+  for (const GraftDose& g : treatment_.grafts(hours, dt, represented_fraction())) infuse(g);
+  for (int m = 0; m < blood_.maturation_count(); ++m) {
+    if (fx.compartment[m] < 1) blood_.scale_maturation(m, fx.compartment[m]);
+    const std::string& hormone = blood_.maturation(m).hormone;
+    if (!hormone.empty()) blood_.set_external_drive(m, treatment_.cytokine(hormone, hours));
+  }
+  for (int p = 0; p < blood_.pool_count(); ++p)
+    if (fx.pool[p] < 1) blood_.remove(p, 1.0 - fx.pool[p]);
+}
+
+void Simulation::update_activation(bool reschedule) {
+  const RegenerationConfig& r = scenario_.treatment.regeneration;
+  if (r.gain <= 0) return;
+  // Stem cells that seek a niche sense their own number against its steady state (empty niches
+  // call for refilling); the other types sense the cellularity of the marrow.
+  int64_t stem = 0;
+  for (const AgentBlock& b : blocks_)
+    for (uint32_t i = 0; i < b.slots(); ++i) stem += b.type[i] == hsc_type_;
+  auto level = [&](double reference, double n) {
+    return std::clamp(std::pow(reference / std::max(1.0, n), r.gain), 1.0, r.cap);
+  };
+  const double cellular = level(reference_agents_, static_cast<double>(alive()));
+  const double stem_level = level(static_cast<double>(scenario_.graph.type(hsc_type_).initial),
+                                  static_cast<double>(stem));
+  std::vector<double> a;
+  for (const CellType& t : scenario_.graph.types())
+    a.push_back(t.seeks_niche ? stem_level : cellular);
+  kernel_->set_activation(a);
+  if (!reschedule) return;
+  // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
+  const Stream st(scenario_.run.seed);
+  for (AgentBlock& b : blocks_)
+    for (uint32_t i = 0; i < b.slots(); ++i) {
+      if (b.type[i] == kDead || !(b.flags[i] & kQuiescent) || (b.flags[i] & kPendingMask)) continue;
+      const double u = st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kActivation).u(0);
+      b.reschedule(i, kernel_->next_event(b.type[i], true, b.site[i], step_ - 1, u));
+    }
+}
+
+void Simulation::update_niche_support(double hours) {
+  const double health = treatment_.stroma(hours);
+  for (size_t s = 0; s < niche_now_.size(); ++s)
+    niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
+}
+
+void Simulation::kill(const StepEffects& fx) {
+  const Stream st(scenario_.run.seed);
+  auto& occ = lattice_.occupancy();
+  const int64_t now = step_;
+  const int n = static_cast<int>(blocks_.size());
+#pragma omp parallel for schedule(static) if (alive() >= 4096)
+  for (int bi = 0; bi < n; ++bi) {
+    AgentBlock& b = blocks_[bi];
+    for (uint32_t i = 0; i < b.slots(); ++i) {
+      if (b.type[i] == kDead) continue;
+      const double p = fx.survival(b.type[i], b.flags[i] & kQuiescent, b.origin[i] == kDonor);
+      if (p >= 1.0) continue;
+      if (st.draw(b.site[i], static_cast<uint64_t>(now), Purpose::kTreatment).u(0) < p) continue;
+      occ[b.site[i]] = kFree;
+      b.remove(i);
+    }
+  }
+}
+
+void Simulation::infuse(const GraftDose& g) {
+  const Stream st(scenario_.run.seed);
+  auto& occ = lattice_.occupancy();
+  const uint64_t base = (static_cast<uint64_t>(g.event) + 1) << 40;
+  uint64_t counter = 0;
+  uint32_t index = 0;
+  for (int t = 0; t < scenario_.graph.type_count(); ++t) {
+    const double x = g.agents_per_type[t];
+    const double whole = std::floor(x);
+    // Stochastic rounding keeps the expected count exact.
+    const Draw r = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
+    const int64_t count = static_cast<int64_t>(whole) + (r.u(0) < x - whole ? 1 : 0);
+    // Stem cells enter where blood meets marrow, next to a sinusoid, and home to free niches
+    // by chemotaxis. Progenitors are seeded over the whole marrow: in a real marrow sinusoids
+    // take ~30 % of the volume, so every site is within a few cells of one, which the few
+    // vessels of a section do not reproduce.
+    const auto& entry = scenario_.graph.type(t).seeks_niche ? vessel_adjacent_ : marrow_sites_;
+    for (int64_t i = 0; i < count && !entry.empty(); ++i) {
+      Draw d{};
+      SiteId s = 0;
+      bool found = false;
+      for (int attempt = 0; attempt < 64 && !found; ++attempt) {
+        d = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
+        s = entry[d.below(0, static_cast<uint32_t>(entry.size()))];
+        found = occ[s] == kFree;
+      }
+      if (!found) continue;  // every tried entry site taken: the cell does not engraft
+      AgentRecord a;
+      a.site = s;
+      a.type = static_cast<uint8_t>(t);
+      a.origin = g.allogeneic ? kDonor : kHost;
+      a.flags = d.u(1) < g.gene_modified_fraction ? kGeneModified : 0;
+      // Every infused cell is its own clone (a barcode): graft clones have the top bit set.
+      a.clone = 0x80000000u | (static_cast<uint32_t>(g.event & 0x7F) << 24) | (index++ & 0xFFFFFF);
+      const int64_t when = kernel_->next_event(t, false, s, step_ - 1, d.u(2));
+      a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
+      occ[s] = kOccupied;
+      blocks_[block_of(s)].add(a);
+    }
+  }
+}
+
 void Simulation::spin_up() {
+  recording_ = false;
   const int64_t n = std::llround(scenario_.run.spin_up_days * 24.0 / scenario_.run.dt_hours);
   std::vector<double> sum(scenario_.graph.compartment_count(), 0.0);
   for (int64_t i = 0; i < n; ++i) {
@@ -146,6 +295,7 @@ void Simulation::spin_up() {
     blood_.equilibrate(sum);
   }
   origin_ = step_;
+  recording_ = true;
 }
 
 void Simulation::merge_outboxes() { marrow::merge_outboxes(blocks_, grid_, lattice_); }
@@ -155,7 +305,8 @@ Observation Simulation::observe() const {
   o.time_days = time_days();
   const LineageGraph& g = scenario_.graph;
   o.population.assign(g.type_count(), 0);
-  std::vector<int64_t> lineage_all(lineages_.size(), 0), lineage_donor(lineages_.size(), 0);
+  std::vector<int64_t> lineage_all(lineages_.size(), 0), lineage_donor(lineages_.size(), 0),
+      lineage_marked(lineages_.size(), 0);
   int64_t hsc_in_niche = 0;
   for (const AgentBlock& b : blocks_)
     for (uint32_t i = 0; i < b.slots(); ++i) {
@@ -164,7 +315,8 @@ Observation Simulation::observe() const {
       ++o.population[t];
       ++lineage_all[lineage_of_type_[t]];
       if (b.origin[i] == kDonor) ++lineage_donor[lineage_of_type_[t]];
-      if (t == hsc_type_ && geometry_.supportive[b.site[i]]) ++hsc_in_niche;
+      if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
+      if (t == hsc_type_ && niche_now_[b.site[i]]) ++hsc_in_niche;
     }
   for (const int64_t n : o.population) o.agents += n;
   for (int p = 0; p < blood_.pool_count(); ++p) {
@@ -173,9 +325,14 @@ Observation Simulation::observe() const {
   }
   o.hemoglobin = blood_.hemoglobin();
   for (int m = 0; m < blood_.maturation_count(); ++m) o.drive.push_back(blood_.drive(m));
-  for (size_t l = 0; l < lineages_.size(); ++l)
-    o.chimerism.push_back(lineage_all[l] ? static_cast<double>(lineage_donor[l]) / lineage_all[l]
-                                         : 0.0);
+  for (size_t l = 0; l < lineages_.size(); ++l) {
+    const double all = static_cast<double>(lineage_all[l]);
+    o.chimerism.push_back(all > 0 ? static_cast<double>(lineage_donor[l]) / all : 0.0);
+    o.gene_modified.push_back(all > 0 ? static_cast<double>(lineage_marked[l]) / all : 0.0);
+  }
+  o.stroma = treatment_.empty() ? 1.0 : treatment_.stroma(time_hours());
+  o.activation = kernel_->activation();
+  o.immunity = treatment_.empty() ? 1.0 : treatment_.immunity(time_hours());
   o.occupied_niches = hsc_in_niche;
   const int64_t hsc = o.population[hsc_type_];
   o.hsc_in_niche_fraction = hsc ? static_cast<double>(hsc_in_niche) / hsc : 0.0;
@@ -223,6 +380,16 @@ void Simulation::restore(int64_t steps_done, int64_t origin_step,
   }
   step_ = steps_done;
   origin_ = origin_step;
+  recording_ = true;
+  // The derived state of this moment: activation from the agents, niche support from the
+  // stroma at the start of the day.
+  update_activation(false);
+  if (!treatment_.empty()) {
+    const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / scenario_.run.dt_hours));
+    const int64_t day_start = (step_ - origin_) / per_day * per_day;
+    update_niche_support(start_day_ * 24.0 +
+                         static_cast<double>(day_start) * scenario_.run.dt_hours);
+  }
 }
 
 }  // namespace marrow

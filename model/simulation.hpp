@@ -1,6 +1,7 @@
 #pragma once
 // The whole model stepping in time: lattice and geometry, agents in spatial blocks, the fate
 // kernel, and the maturation/blood compartments fed by the lattice's hand-offs.
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,13 +20,17 @@ namespace marrow {
 
 struct Observation {
   double time_days = 0;
-  std::vector<int64_t> population;  // per cell type
-  std::vector<double> blood;        // per blood pool, in its unit per litre
-  std::vector<double> production;   // per blood pool, cells entering the blood per day (body)
-  std::vector<double> drive;        // per maturation compartment: its feedback multiplier
-  double hemoglobin = 0;            // g/dL
-  std::vector<double> chimerism;    // donor fraction per lineage (agents), 0..1
-  int64_t occupied_niches = 0;      // niche sites holding a cell of the stem type
+  std::vector<int64_t> population;    // per cell type
+  std::vector<double> blood;          // per blood pool, in its unit per litre
+  std::vector<double> production;     // per blood pool, cells entering the blood per day (body)
+  std::vector<double> drive;          // per maturation compartment: its feedback multiplier
+  double hemoglobin = 0;              // g/dL
+  std::vector<double> chimerism;      // donor fraction per lineage (agents), 0..1
+  std::vector<double> gene_modified;  // gene-modified fraction per lineage (agents), 0..1
+  double stroma = 1;                  // stromal (niche support) health, 0..1
+  double activation = 1;              // regenerative recruitment of quiescent cells
+  double immunity = 1;                // host immunity left, 0..1
+  int64_t occupied_niches = 0;        // niche sites holding a cell of the stem type
   double hsc_in_niche_fraction = 0;
   int64_t agents = 0;
 };
@@ -45,9 +50,18 @@ class Simulation {
   // Steps of recorded time (after the spin-up).
   int64_t elapsed_steps() const { return step_ - origin_; }
   int64_t origin_step() const { return origin_; }
+  // Recorded time starts at `start_day` (before 0 when treatment starts before the graft).
   double time_hours() const {
-    return static_cast<double>(step_ - origin_) * scenario_.run.dt_hours;
+    return start_day_ * 24.0 + static_cast<double>(step_ - origin_) * scenario_.run.dt_hours;
   }
+  double start_day() const { return start_day_; }
+  // Steps from the start of recorded time to day `days`.
+  int64_t steps_until(double days) const {
+    return std::llround((days - start_day_) * 24.0 / scenario_.run.dt_hours);
+  }
+  const Treatment& treatment() const { return treatment_; }
+  // Per padded site: 1 where a niche supports stem cells now (stroma working).
+  const std::vector<uint8_t>& niche_support() const { return niche_now_; }
   double time_days() const { return time_hours() / 24.0; }
 
   Observation observe() const;
@@ -77,6 +91,14 @@ class Simulation {
 
  private:
   void place_initial_agents();
+  // Treatment and daily updates at the start of a step of recorded time.
+  void apply_treatment();
+  void infuse(const GraftDose& g);
+  void kill(const StepEffects& fx);
+  // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
+  void update_niche_support(double hours);
+  void update_activation(bool reschedule);
+  int64_t alive() const;
   void merge_outboxes();
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
 
@@ -95,6 +117,14 @@ class Simulation {
   int64_t step_ = 0;
   int64_t origin_ = 0;
   std::vector<int64_t> last_handoffs_;
+  Treatment treatment_;
+  double start_day_ = 0;
+  bool recording_ = true;                // false during the spin-up: no treatment then
+  std::vector<uint8_t> niche_now_;       // supportive sites with their stroma working
+  std::vector<float> niche_threshold_;   // stroma health below which a niche site fails
+  std::vector<SiteId> vessel_adjacent_;  // marrow sites where cells arrive from blood
+  std::vector<SiteId> marrow_sites_;
+  double reference_agents_ = 1;
 };
 
 }  // namespace marrow

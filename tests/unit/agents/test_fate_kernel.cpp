@@ -411,8 +411,9 @@ TEST(FateKernel, NextEventRatesAndNicheContext) {
   World w(g, 6, 6, 3, 1, 0.25);
   const SiteId off = w.lattice.index(1, 1, 0), on = w.lattice.index(2, 1, 0);
   w.niche[on] = 1;
-  EXPECT_EQ(&w.kernel.rates(0, off), &g.type(0).off_niche);
-  EXPECT_EQ(&w.kernel.rates(0, on), &g.type(0).in_niche);
+  EXPECT_EQ(w.kernel.rates(0, off).quiescence_exit, g.type(0).off_niche.quiescence_exit);
+  EXPECT_EQ(w.kernel.rates(0, on).quiescence_exit, g.type(0).in_niche.quiescence_exit);
+  EXPECT_EQ(w.kernel.rates(0, on).division, g.type(0).in_niche.division);
   const double dt = 0.25;
   for (const double u : {0.9, 0.5, 0.01}) {
     EXPECT_EQ(w.kernel.next_event(0, false, off, 7, u), 7 + geometric_steps(u, 0.2 * dt));
@@ -561,4 +562,38 @@ TEST(LineageGraph, TargetsAndYield) {
 }
 
 }  // namespace
+
+TEST(FateKernel, ActivationRecruitsQuiescentCellsAndShiftsFateToSelfRenewal) {
+  // Activation a multiplies quiescence exit by a, divides entry by a, and moves a share
+  // boost * (1 - 1/a) of the differentiating divisions to self-renewal; a niche-seeking type
+  // keeps its off-niche fate.
+  CellType t = type("A", rates(0.1, 0.02, 0.03, 0.5, 0.05));
+  t.off_niche.fate = {0.2, 0.3, 0.5};
+  t.in_niche = t.off_niche;
+  CellType s = t;
+  s.name = "S";
+  s.seeks_niche = true;
+  const LineageGraph g({t, s}, {});
+  World w(g, 6, 6, 3, 1, 0.25);
+  const SiteId off = w.lattice.index(1, 1, 0), on = w.lattice.index(2, 1, 0);
+  w.niche[on] = 1;
+  w.kernel.set_renewal_boost(0.5);
+  w.kernel.set_activation({4.0, 4.0});
+  const double shift = 0.5 * (1 - 1 / 4.0) * 0.5;
+  for (const SiteId site : {off, on}) {
+    const TypeRates& r = w.kernel.rates(0, site);
+    EXPECT_DOUBLE_EQ(r.quiescence_exit, 4 * t.off_niche.quiescence_exit);
+    EXPECT_DOUBLE_EQ(r.quiescence_entry, t.off_niche.quiescence_entry / 4);
+    EXPECT_DOUBLE_EQ(r.fate.self_renewal, 0.2 + shift);
+    EXPECT_DOUBLE_EQ(r.fate.differentiation, 0.5 - shift);
+    EXPECT_DOUBLE_EQ(r.fate.asymmetric, 0.3);
+  }
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, on).fate.self_renewal, 0.2 + shift);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, off).fate.self_renewal, 0.2);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, off).quiescence_exit, 4 * t.off_niche.quiescence_exit);
+  EXPECT_DOUBLE_EQ(w.kernel.activation(), 4.0);
+  w.kernel.set_activation({1.0, 1.0});
+  EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).fate.self_renewal, 0.2);
+}
+
 }  // namespace marrow

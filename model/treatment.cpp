@@ -1,0 +1,238 @@
+#include "model/treatment.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace marrow {
+namespace {
+
+constexpr double kLn2 = 0.69314718055994530942;
+
+bool in_step(double t, double hours, double dt) { return t >= hours && t < hours + dt; }
+
+}  // namespace
+
+Treatment::Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
+                     double weight_kg)
+    : config_(config),
+      types_(types),
+      compartments_(compartments),
+      pools_(pools),
+      weight_kg_(weight_kg) {
+  for (const TreatmentEvent& e : config_.schedule) {
+    const double start = e.day * 24.0;
+    if (e.kind == EventKind::kIrradiation)
+      for (int i = 0; i < e.repeats; ++i)
+        fractions_.push_back({start + i * e.interval_hours, e.dose_gy / e.repeats});
+    if (e.kind == EventKind::kChemotherapy)
+      for (int i = 0; i < e.repeats; ++i)
+        doses_.push_back({e.drug, start + i * e.interval_hours, e.dose_mg_per_kg});
+  }
+  std::stable_sort(fractions_.begin(), fractions_.end(),
+                   [](const Fraction& a, const Fraction& b) { return a.hours < b.hours; });
+  std::stable_sort(doses_.begin(), doses_.end(),
+                   [](const Dose& a, const Dose& b) { return a.hours < b.hours; });
+}
+
+double Treatment::first_day() const {
+  double first = 0;
+  for (const TreatmentEvent& e : config_.schedule) first = std::min(first, e.day);
+  return first;
+}
+
+bool Treatment::any_transplant() const {
+  for (const TreatmentEvent& e : config_.schedule)
+    if (e.kind == EventKind::kTransplant) return true;
+  return false;
+}
+
+bool Treatment::allogeneic() const {
+  for (const TreatmentEvent& e : config_.schedule)
+    if (e.kind == EventKind::kTransplant && e.allogeneic) return true;
+  return false;
+}
+
+double Treatment::fraction_log_kill(size_t i, double alpha, double beta) const {
+  const double mu = kLn2 / config_.radiation.repair_half_time_hours;
+  const Fraction& f = fractions_[i];
+  double unrepaired = 0;  // dose-equivalent of earlier fractions' sublethal damage still present
+  for (size_t j = 0; j < i; ++j)
+    unrepaired += fractions_[j].gy * std::exp(-mu * (f.hours - fractions_[j].hours));
+  return alpha * f.gy + beta * (f.gy * f.gy + 2.0 * f.gy * unrepaired);
+}
+
+double Treatment::radiation_survival(const std::vector<std::pair<double, double>>& fractions,
+                                     double alpha, double beta) const {
+  Treatment probe = *this;
+  probe.fractions_.clear();
+  for (const auto& [hours, gy] : fractions) probe.fractions_.push_back({hours, gy});
+  double log_kill = 0;
+  for (size_t i = 0; i < probe.fractions_.size(); ++i)
+    log_kill += probe.fraction_log_kill(i, alpha, beta);
+  return std::exp(-log_kill);
+}
+
+double Treatment::concentration(int drug, double hours) const {
+  const double k = kLn2 / config_.drugs[drug].half_life_hours;
+  double c = 0;
+  for (const Dose& d : doses_)
+    if (d.drug == drug && d.hours <= hours) c += d.mg_per_kg * std::exp(-k * (hours - d.hours));
+  return c;
+}
+
+double Treatment::exposure(const Dose& d) const {
+  // With C = C0 exp(-k t): the integral of C / (C + E) over t >= 0 is ln(1 + C0 / E) / k.
+  const DrugConfig& drug = config_.drugs[d.drug];
+  const double k = kLn2 / drug.half_life_hours;
+  return std::log1p(d.mg_per_kg / drug.ec50_mg_per_kg) / k;
+}
+
+double Treatment::gvh(double hours, double immunity) const {
+  const ImmunologyConfig& im = config_.immunology;
+  double h = 0;
+  for (const TreatmentEvent& e : config_.schedule) {
+    if (e.kind != EventKind::kTransplant || !e.allogeneic || e.day * 24.0 >= hours) continue;
+    const double since_days = hours / 24.0 - e.day;
+    const double t_cells = e.cd34_per_kg * config_.sources[e.source].t_cells_per_cd34;
+    h += im.gvh_per_day * t_cells / im.t_cell_reference_per_kg * (1.0 - immunity) *
+         -std::expm1(-since_days / im.gvh_onset_days);
+  }
+  return h;
+}
+
+double Treatment::immunity(double hours) const {
+  const double start = first_day() * 24.0;
+  if (hours < start) return 1.0;
+  const auto want = static_cast<size_t>(std::floor(hours - start)) + 1;
+  if (immunity_.empty()) immunity_.push_back(1.0);
+  const Sensitivity& a = config_.radiation.alpha;
+  const Sensitivity& b = config_.radiation.beta;
+  const double r = config_.immunology.recovery_per_day / 24.0;
+  while (immunity_.size() <= want) {
+    // Hour [h, h + 1): exposures given in it, then an hour of regrowth and removal.
+    const double h = start + static_cast<double>(immunity_.size() - 1);
+    double x = immunity_.back();
+    double log_kill = 0;
+    for (size_t i = 0; i < fractions_.size(); ++i)
+      if (fractions_[i].hours >= h && fractions_[i].hours < h + 1)
+        log_kill += fraction_log_kill(i, a.immunity, b.immunity);
+    for (const Dose& d : doses_)
+      if (d.hours >= h && d.hours < h + 1) {
+        // A dose's whole effect on immunity is counted when it is given.
+        const DrugConfig& drug = config_.drugs[d.drug];
+        log_kill += drug.kill_per_hour * drug.sensitivity.immunity * exposure(d);
+      }
+    x *= std::exp(-log_kill);
+    x += (r * x * (1.0 - x) - gvh(h, x) / 24.0 * x);
+    immunity_.push_back(std::clamp(x, 0.0, 1.0));
+  }
+  // Linear within the hour.
+  const double f = hours - start - std::floor(hours - start);
+  const size_t i = want - 1;
+  return immunity_[i] + f * (immunity_[i + 1] - immunity_[i]);
+}
+
+double Treatment::stroma(double hours) const {
+  const double tau = config_.stroma.recovery_days * 24.0;
+  double health = 1;
+  const Sensitivity& a = config_.radiation.alpha;
+  const Sensitivity& b = config_.radiation.beta;
+  for (size_t i = 0; i < fractions_.size() && fractions_[i].hours <= hours; ++i) {
+    const double damage = -std::expm1(-fraction_log_kill(i, a.stroma, b.stroma));
+    health *= 1.0 - damage * std::exp(-(hours - fractions_[i].hours) / tau);
+  }
+  for (const Dose& d : doses_)
+    if (d.hours <= hours) {
+      const DrugConfig& drug = config_.drugs[d.drug];
+      const double damage =
+          -std::expm1(-drug.kill_per_hour * drug.sensitivity.stroma * exposure(d));
+      health *= 1.0 - damage * std::exp(-(hours - d.hours) / tau);
+    }
+  return health;
+}
+
+double Treatment::cytokine(const std::string& hormone, double hours) const {
+  double f = 1;
+  for (const TreatmentEvent& e : config_.schedule)
+    if (e.kind == EventKind::kCytokine && e.hormone == hormone && hours >= e.day * 24.0 &&
+        hours < (e.day + e.duration_days) * 24.0)
+      f *= e.factor;
+  return f;
+}
+
+StepEffects Treatment::effects(double hours, double dt, bool daily) const {
+  StepEffects fx;
+  fx.agents.assign(static_cast<size_t>(types_) * 4, 1.0);
+  fx.compartment.assign(static_cast<size_t>(compartments_), 1.0);
+  fx.pool.assign(static_cast<size_t>(pools_), 1.0);
+  // -ln survival per type, cycling and quiescent, and per compartment and pool.
+  std::vector<double> cycling(types_, 0.0), quiescent(types_, 0.0), comp(compartments_, 0.0),
+      pool(pools_, 0.0);
+  const Sensitivity& a = config_.radiation.alpha;
+  const Sensitivity& b = config_.radiation.beta;
+  for (size_t i = 0; i < fractions_.size(); ++i) {
+    if (!in_step(fractions_[i].hours, hours, dt)) continue;
+    for (int t = 0; t < types_; ++t) {
+      const double k = fraction_log_kill(i, a.type[t], b.type[t]);
+      cycling[t] += k;
+      quiescent[t] += k;
+    }
+    for (int c = 0; c < compartments_; ++c)
+      comp[c] += fraction_log_kill(i, a.compartment[c], b.compartment[c]);
+    for (int p = 0; p < pools_; ++p) pool[p] += fraction_log_kill(i, a.pool[p], b.pool[p]);
+  }
+  const double mid = hours + 0.5 * dt;
+  for (size_t d = 0; d < config_.drugs.size(); ++d) {
+    const DrugConfig& drug = config_.drugs[d];
+    const double c = concentration(static_cast<int>(d), mid);
+    if (c <= 1e-6 * drug.ec50_mg_per_kg) continue;
+    const double hazard = drug.kill_per_hour * c / (c + drug.ec50_mg_per_kg) * dt;
+    for (int t = 0; t < types_; ++t) {
+      cycling[t] += hazard * drug.sensitivity.type[t];
+      if (!drug.cycling_only) quiescent[t] += hazard * drug.sensitivity.type[t];
+    }
+    for (int m = 0; m < compartments_; ++m) comp[m] += hazard * drug.sensitivity.compartment[m];
+    for (int p = 0; p < pools_; ++p) pool[p] += hazard * drug.sensitivity.pool[p];
+  }
+  double host = 0, donor = 0;  // immune hazards over the day
+  if (daily && allogeneic()) {
+    const double immunity_now = immunity(hours);
+    host = gvh(hours, immunity_now);
+    for (const TreatmentEvent& e : config_.schedule)
+      if (e.kind == EventKind::kTransplant && e.allogeneic && e.day * 24.0 < hours)
+        donor = config_.immunology.rejection_per_day * immunity_now;
+  }
+  for (int t = 0; t < types_; ++t) {
+    const size_t i = static_cast<size_t>(t) * 4;
+    fx.agents[i + 0] = std::exp(-cycling[t] - host);
+    fx.agents[i + 1] = std::exp(-cycling[t] - donor);
+    fx.agents[i + 2] = std::exp(-quiescent[t] - host);
+    fx.agents[i + 3] = std::exp(-quiescent[t] - donor);
+  }
+  for (const double s : fx.agents) fx.any_agents |= s < 1.0;
+  for (int m = 0; m < compartments_; ++m) fx.compartment[m] = std::exp(-comp[m]);
+  for (int p = 0; p < pools_; ++p) fx.pool[p] = std::exp(-pool[p]);
+  return fx;
+}
+
+std::vector<GraftDose> Treatment::grafts(double hours, double dt,
+                                         double represented_fraction) const {
+  std::vector<GraftDose> out;
+  for (size_t i = 0; i < config_.schedule.size(); ++i) {
+    const TreatmentEvent& e = config_.schedule[i];
+    if (e.kind != EventKind::kTransplant || !in_step(e.day * 24.0, hours, dt)) continue;
+    const GraftSourceConfig& src = config_.sources[e.source];
+    GraftDose g;
+    g.event = static_cast<int>(i);
+    g.hours = e.day * 24.0;
+    g.allogeneic = e.allogeneic;
+    g.gene_modified_fraction = e.gene_modified_fraction;
+    for (const double per : src.per_cd34)
+      g.agents_per_type.push_back(e.cd34_per_kg * weight_kg_ * per * represented_fraction *
+                                  src.homing_efficiency);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace marrow

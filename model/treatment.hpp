@@ -1,0 +1,183 @@
+#pragma once
+// Conditioning and transplantation as data and as pure functions of time: irradiation
+// (linear-quadratic survival with incomplete repair between fractions), chemotherapy
+// (one-compartment pharmacokinetics and a saturating concentration-kill relation), grafts,
+// cytokines, stromal damage with recovery, and a minimal allogeneic immunology. Nothing here
+// holds state that changes during a run: every quantity is computed from the schedule and the
+// time, so a restarted run sees exactly what an uninterrupted one saw.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace marrow {
+
+// Sensitivity of every kind of target, indexed by cell type, maturation compartment, blood pool,
+// plus the stroma (niche support) and host immunity.
+struct Sensitivity {
+  std::vector<double> type, compartment, pool;
+  double stroma = 0;
+  double immunity = 0;
+};
+
+struct RadiationConfig {
+  // Linear-quadratic survival exp(-(alpha D + beta G D^2)); G, the Lea-Catcheside factor, lets
+  // sublethal damage from earlier fractions repair with this half-time.
+  double repair_half_time_hours = 1.5;
+  Sensitivity alpha;  // per Gy
+  Sensitivity beta;   // per Gy^2
+};
+
+struct DrugConfig {
+  std::string name;
+  double half_life_hours = 6;
+  double ec50_mg_per_kg = 10;  // concentration (as mg/kg body weight) of half the maximal kill
+  double kill_per_hour = 0.1;  // maximal kill hazard at sensitivity 1
+  bool cycling_only = false;   // spares quiescent cells (5-FU-like)
+  Sensitivity sensitivity;
+};
+
+struct GraftSourceConfig {
+  std::string name;
+  // Whole-body cells of each type per infused CD34+ cell.
+  std::vector<double> per_cd34;
+  double t_cells_per_cd34 = 0;
+  double cd34_per_tnc = 0.01;      // to read doses given as total nucleated cells
+  double homing_efficiency = 0.1;  // share of infused cells that reach the marrow
+};
+
+enum class EventKind { kIrradiation, kChemotherapy, kTransplant, kCytokine };
+
+struct TreatmentEvent {
+  std::string name;
+  EventKind kind = EventKind::kIrradiation;
+  double day = 0;
+  int repeats = 1;  // fractions or doses
+  double interval_hours = 24;
+  // irradiation
+  double dose_gy = 0;  // total over the fractions
+  // chemotherapy
+  int drug = -1;
+  double dose_mg_per_kg = 0;  // per dose
+  // transplant
+  int source = -1;
+  double cd34_per_kg = 0;
+  bool allogeneic = true;
+  double gene_modified_fraction = 0;
+  // cytokine
+  std::string hormone;
+  double factor = 1;
+  double duration_days = 0;
+};
+
+struct ImmunologyConfig {
+  // Host-versus-graft: hazard on donor cells per day at full host immunity; host immunity is
+  // what conditioning leaves of it (its own sensitivities in radiation and drugs).
+  double rejection_per_day = 0;
+  // Graft-versus-host-hematopoiesis: hazard on host cells per day for a graft with the reference
+  // T-cell dose, reached with this onset time after the graft and damped by host immunity.
+  double gvh_per_day = 0;
+  double t_cell_reference_per_kg = 1e8;
+  double gvh_onset_days = 30;
+  // Host immunity regrows logistically at this rate from what conditioning left, while donor T
+  // cells remove it at the graft-versus-host hazard.
+  double recovery_per_day = 0;
+};
+
+struct RegenerationConfig {
+  // A depleted marrow recruits quiescent cells into cycle: quiescence exit is multiplied, and
+  // entry divided, by (reference agents / agents)^gain, between 1 and cap.
+  double gain = 0;
+  double cap = 1;
+  double renewal_boost = 0;  // largest share of differentiating divisions turned self-renewing
+};
+
+struct StromaConfig {
+  double recovery_days = 21;  // time constant of stromal (niche support) recovery
+};
+
+struct TreatmentConfig {
+  std::vector<TreatmentEvent> schedule;
+  std::vector<DrugConfig> drugs;
+  std::vector<GraftSourceConfig> sources;
+  RadiationConfig radiation;
+  ImmunologyConfig immunology;
+  RegenerationConfig regeneration;
+  StromaConfig stroma;
+};
+
+// One transplant as it happens: time, agents per type, and what it sets going.
+struct GraftDose {
+  int event = -1;
+  double hours = 0;
+  std::vector<double> agents_per_type;  // expected agents on the lattice, before rounding
+  bool allogeneic = true;
+  double gene_modified_fraction = 0;
+};
+
+// What treatment does to cells during one step.
+struct StepEffects {
+  bool any_agents = false;
+  // Survival per type for [cycling host, cycling donor, quiescent host, quiescent donor].
+  std::vector<double> agents;
+  std::vector<double> compartment;  // survival of each maturation compartment's cells
+  std::vector<double> pool;         // survival of each blood pool's cells
+  double survival(int type, bool quiescent, bool donor) const {
+    return agents[static_cast<size_t>(type) * 4 + (quiescent ? 2 : 0) + (donor ? 1 : 0)];
+  }
+};
+
+class Treatment {
+ public:
+  Treatment() = default;
+  Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
+            double weight_kg);
+
+  bool empty() const { return config_.schedule.empty(); }
+  // The earliest scheduled day (0 when none is earlier).
+  double first_day() const;
+  // Effects during the step [hours, hours + dt) (hours since day 0). Immune hazards act once a
+  // day, at whole days; `daily` says whether this step starts one.
+  StepEffects effects(double hours, double dt_hours, bool daily) const;
+  // Grafts given during [hours, hours + dt).
+  std::vector<GraftDose> grafts(double hours, double dt_hours, double represented_fraction) const;
+  // Extra multiplier of a hormone's drive at a time (cytokine administration).
+  double cytokine(const std::string& hormone, double hours) const;
+  // Stromal (niche support) health at a time, 0..1.
+  double stroma(double hours) const;
+  // Host immunity left at a time, 0..1.
+  double immunity(double hours) const;
+  // Surviving fraction of a target after the irradiation fractions given so far, for tests.
+  double radiation_survival(const std::vector<std::pair<double, double>>& fractions, double alpha,
+                            double beta) const;
+  bool any_transplant() const;
+  bool allogeneic() const;
+  const TreatmentConfig& config() const { return config_; }
+
+ private:
+  struct Fraction {
+    double hours, gy;
+  };
+  struct Dose {
+    int drug;
+    double hours, mg_per_kg;
+  };
+  // -ln survival of fraction i with the given alpha, beta.
+  double fraction_log_kill(size_t i, double alpha, double beta) const;
+  double concentration(int drug, double hours) const;
+  // Integral over time of C / (C + EC50) for one dose, to infinity.
+  double exposure(const Dose& d) const;
+  // Graft-versus-host hazard per day at a time, given the host immunity then.
+  double gvh(double hours, double immunity) const;
+
+  // Host immunity on an hourly grid from the first event, extended on demand (a cache of a
+  // pure function of the schedule).
+  mutable std::vector<double> immunity_;
+
+  TreatmentConfig config_;
+  std::vector<Fraction> fractions_;
+  std::vector<Dose> doses_;
+  int types_ = 0, compartments_ = 0, pools_ = 0;
+  double weight_kg_ = 70;
+};
+
+}  // namespace marrow
