@@ -22,6 +22,7 @@ enum class Purpose : uint32_t {
   kGraft = 9,
   kActivation = 10,
   kStroma = 11,
+  kEgress = 12,
 };
 
 // Four independent 32-bit words from one Philox4x32-10 call.

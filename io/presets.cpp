@@ -83,6 +83,10 @@ lineage = "stem"
 initial = 2100
 initial_quiescent_fraction = 0.9
 seeks_niche = true
+# HSCs leave for the blood at 1-5 %/day and home back (Bhattacharya 2009 J Exp Med 206:2837,
+# mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
+# calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
+egress_per_day = 0.0
 division_per_day = 1.0
 migration_per_day = 4.0
 death_per_day = 0.0
@@ -336,6 +340,10 @@ lineage = "stem"
 initial = 1010
 initial_quiescent_fraction = 0.9
 seeks_niche = true
+# HSCs leave for the blood at 1-5 %/day and home back (Bhattacharya 2009 J Exp Med 206:2837,
+# mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
+# calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
+egress_per_day = 0.0
 division_per_day = 1.0
 migration_per_day = 4.0
 death_per_day = 0.0

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "io/hdf5_file.hpp"
 #include "io/presets.hpp"
 
 namespace marrow {
@@ -92,6 +94,66 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
     s.fail_any({"self_renewal", "asymmetric", "differentiation"},
                fmt::format("self_renewal + asymmetric + differentiation must be 1, is {}", sum));
   return r;
+}
+
+// A user-segmented label volume: uint8 labels from an HDF5 dataset ([Z][Y][X] or [Y][X]) or a
+// raw file of `labels_dims` = [nx, ny] or [nx, ny, nz] bytes (x fastest), mapped to site kinds
+// by `labels = { marrow = L, bone = L, sinusoid = L, arteriole = L }`.
+void read_labels(Section& s, Scenario& sc) {
+  const std::string file = s.text("labels_file");
+  const LatticeConfig& l = sc.lattice;
+  const size_t n = static_cast<size_t>(l.nx) * l.ny * l.nz;
+  std::vector<uint8_t> raw;
+  if (s.has("labels_dataset")) {
+    const std::string name = s.text("labels_dataset");
+    std::vector<hsize_t> dims;
+    try {
+      h5::Handle f = h5::open_file(file);
+      raw = h5::read<uint8_t>(f, name, &dims);
+    } catch (const std::exception& e) {
+      s.fail("labels_file",
+             fmt::format("cannot read dataset '{}' from {}: {}", name, file, e.what()));
+    }
+    std::vector<hsize_t> want = {static_cast<hsize_t>(l.nz), static_cast<hsize_t>(l.ny),
+                                 static_cast<hsize_t>(l.nx)};
+    if (dims.size() == 2) want.erase(want.begin());
+    if (dims != want)
+      s.fail("labels_dataset",
+             fmt::format("{}:{} has shape [{}], the lattice needs [{}] ([z][y][x])", file, name,
+                         fmt::join(dims, ", "), fmt::join(want, ", ")));
+  } else {
+    const auto dims = s.integers("labels_dims", 2, 3, 1, 100000);
+    const int64_t nz = dims.size() == 3 ? dims[2] : 1;
+    if (dims[0] != l.nx || dims[1] != l.ny || nz != l.nz)
+      s.fail("labels_dims",
+             fmt::format("[{}] does not match lattice.size [{}, {}{}]", fmt::join(dims, ", "), l.nx,
+                         l.ny, l.nz > 1 ? fmt::format(", {}", l.nz) : ""));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) s.fail("labels_file", fmt::format("cannot open {}", file));
+    raw.resize(n);
+    in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(n));
+    if (static_cast<size_t>(in.gcount()) != n || in.peek() != std::char_traits<char>::eof())
+      s.fail("labels_file", fmt::format("{} holds {} bytes, labels_dims needs exactly {}", file,
+                                        std::filesystem::file_size(file), n));
+  }
+  std::array<int, 256> kind_of;
+  kind_of.fill(-1);
+  for (const auto& [name, label] : s.weights("labels", 0, 255)) {
+    const auto it = std::find(kSiteKindNames.begin(), kSiteKindNames.end(), name);
+    if (it == kSiteKindNames.end())
+      s.fail("labels." + name, fmt::format("'{}' is not a site kind (known: {})", name,
+                                           fmt::join(kSiteKindNames, ", ")));
+    if (label != std::floor(label)) s.fail("labels." + name, "expected an integer label");
+    kind_of[static_cast<size_t>(label)] = static_cast<int>(it - kSiteKindNames.begin());
+  }
+  sc.geometry.imported.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (kind_of[raw[i]] < 0)
+      s.fail("labels", fmt::format("{} holds label {} (at index {}), which `labels` does not map "
+                                   "to a site kind",
+                                   file, static_cast<int>(raw[i]), i));
+    sc.geometry.imported[i] = static_cast<uint8_t>(kind_of[raw[i]]);
+  }
 }
 
 // A sensitivity table: named types, compartments and pools, "stroma" and "immunity". Agent types
@@ -305,6 +367,18 @@ Scenario read_scenario(Section& top) {
     sc.geometry.seed =
         static_cast<uint64_t>(s.integer("seed", 0, std::numeric_limits<int64_t>::max()));
     sc.geometry.bone_thickness = static_cast<int>(s.integer("bone_thickness", 0, 10000));
+    sc.geometry.generator = "straight";
+    if (s.has("generator")) sc.geometry.generator = s.text("generator", {"straight", "network"});
+    sc.geometry.sinusoid_fraction = s.number_or("sinusoid_fraction", 0.3, 0, 0.9);
+    sc.geometry.arteriole_fraction = s.number_or("arteriole_fraction", 0.01, 0, 0.9);
+    sc.geometry.trabecular_fraction = s.number_or("trabecular_fraction", 0.0, 0, 0.9);
+    sc.geometry.segment_length = static_cast<int>(s.integer_or("segment_length", 40, 1, 100000));
+    if (sc.geometry.sinusoid_fraction + sc.geometry.arteriole_fraction +
+            sc.geometry.trabecular_fraction >
+        0.9)
+      s.fail_any(
+          {"sinusoid_fraction", "arteriole_fraction", "trabecular_fraction"},
+          "vessel and trabecular fractions must leave at least 10 % of the cavity as marrow");
     sc.geometry.sinusoids = static_cast<int>(s.integer("sinusoids", 0, 10000));
     sc.geometry.sinusoid_width = static_cast<int>(s.integer("sinusoid_width", 1, 1000));
     sc.geometry.arterioles = static_cast<int>(s.integer("arterioles", 0, 10000));
@@ -312,6 +386,7 @@ Scenario read_scenario(Section& top) {
     for (const auto& k : s.texts("stem_cell_niches", {"endosteal", "sinusoidal", "arteriolar"}))
       sc.geometry.supportive.push_back(static_cast<NicheKind>(niche_kind_of(k)));
     sc.geometry.supportive_fraction = s.number_or("stem_cell_niche_fraction", 1, 0, 1);
+    if (s.has("labels_file")) read_labels(s, sc);
     s.finish();
   }
 
@@ -401,6 +476,7 @@ Scenario read_scenario(Section& top) {
     t.initial = s.integer_or("initial", 0, 0, 100000000);
     t.initial_quiescent_fraction = s.number_or("initial_quiescent_fraction", 0, 0, 1);
     t.seeks_niche = s.boolean_or("seeks_niche", false);
+    t.egress_per_day = s.number_or("egress_per_day", 0, 0, 1);
     t.off_niche = read_rates(s, nullptr);
     if (s.has("niche")) {
       Section n = s.table("niche");

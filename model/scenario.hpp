@@ -6,8 +6,8 @@
 
 #include "agents/lineage_graph.hpp"
 #include "blood/compartments.hpp"
-#include "model/treatment.hpp"
 #include "core/lattice.hpp"
+#include "model/treatment.hpp"
 #include "niche/fields.hpp"
 #include "niche/geometry.hpp"
 

@@ -168,6 +168,7 @@ void Simulation::apply_treatment() {
   const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / dt));
   const bool daily = (step_ - origin_) % per_day == 0;
   update_activation(daily);
+  if (daily) egress();
   if (!recording_ || treatment_.empty()) return;
   const double hours = time_hours();
   if (daily) update_niche_support(hours);
@@ -213,8 +214,70 @@ void Simulation::update_activation(bool reschedule) {
     }
 }
 
+void Simulation::egress() {
+  const LineageGraph& g = scenario_.graph;
+  std::vector<double> leave(g.type_count(), 0.0);
+  bool any = false;
+  for (int t = 0; t < g.type_count(); ++t) {
+    leave[t] = -std::expm1(-g.type(t).egress_per_day);
+    any |= leave[t] > 0;
+  }
+  if (!any || vessel_adjacent_.empty()) return;
+  const Stream st(scenario_.run.seed);
+  auto& occ = lattice_.occupancy();
+  std::vector<AgentRecord> moving;
+  for (AgentBlock& b : blocks_)
+    for (uint32_t i = 0; i < b.slots(); ++i) {
+      if (b.type[i] == kDead || leave[b.type[i]] <= 0) continue;
+      if (st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) >=
+          leave[b.type[i]])
+        continue;
+      moving.push_back(b.record(i));
+      occ[b.site[i]] = kFree;
+      b.remove(i);
+    }
+  // In site order, whatever the blocks' history, each cell homes to a free site next to a
+  // sinusoid (back to its own site when it finds none).
+  std::sort(moving.begin(), moving.end(),
+            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  for (AgentRecord& a : moving) {
+    const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
+    SiteId to = a.site;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
+                             static_cast<uint64_t>(step_), Purpose::kEgress);
+      const SiteId s = vessel_adjacent_[w.below(0, static_cast<uint32_t>(vessel_adjacent_.size()))];
+      if (occ[s] == kFree) {
+        to = s;
+        break;
+      }
+    }
+    a.site = to;
+    const bool waiting = a.flags & kPendingMask;
+    const int64_t when =
+        kernel_->next_event(a.type, a.flags & kQuiescent, to, step_ - 1, d.u(1), waiting);
+    a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
+    occ[to] = kOccupied;
+    blocks_[block_of(to)].add(a);
+  }
+}
+
 void Simulation::update_niche_support(double hours) {
   const double health = treatment_.stroma(hours);
+  // The stroma secretes the signals: their sources follow its health. Without uptake the
+  // solution scales with the sources; with uptake it is solved again.
+  const double before = treatment_.stroma(hours - 24.0);
+  if (health != before && before > 0) {
+    std::vector<float> support;
+    for (SignalField& f : fields_) {
+      if (f.config().consumption_per_hour <= 0) {
+        f.scale(health / before);
+        continue;
+      }
+      if (support.empty()) support.assign(niche_now_.size(), static_cast<float>(health));
+      f.solve(lattice_.occupancy(), support);
+    }
+  }
   for (size_t s = 0; s < niche_now_.size(); ++s)
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
 }

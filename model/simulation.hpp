@@ -98,6 +98,8 @@ class Simulation {
   // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
   void update_niche_support(double hours);
   void update_activation(bool reschedule);
+  // Daily egress to the blood and homing back next to a sinusoid.
+  void egress();
   int64_t alive() const;
   void merge_outboxes();
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }

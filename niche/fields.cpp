@@ -51,7 +51,12 @@ double SignalField::decay_length_um() const {
   return std::sqrt(config_.diffusion_um2_per_s * 3600.0 / config_.decay_per_hour);
 }
 
-int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma) {
+void SignalField::scale(double factor) {
+  for (float& v : c_) v = static_cast<float>(v * factor);
+}
+
+int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma,
+                       double tolerance) {
   // Face neighbours: marrow exchanges, vessel lumen holds c = 0 (washout), bone and the box
   // edge are closed (no flux).
   const auto& kind = geometry_.kind;
@@ -66,14 +71,13 @@ int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<
     std::fill(c_.begin(), c_.end(), 0.0f);
     return 0;
   }
-  const double tolerance = 1e-5 * scale;
   int sweep = 0;
-  for (; sweep < 20000; ++sweep) {
-    double change = 0;
+  for (; sweep < 100000; ++sweep) {
+    double change = 0, largest = 0;
     for (const std::vector<SiteId>* colour : {&red_, &black_}) {
       const int64_t n = static_cast<int64_t>(colour->size());
       const SiteId* sites = colour->data();
-#pragma omp parallel for schedule(static) reduction(max : change)
+#pragma omp parallel for schedule(static) reduction(max : change, largest) if (n >= 4096)
       for (int64_t i = 0; i < n; ++i) {
         const SiteId s = sites[i];
         double sum = 0;
@@ -95,10 +99,11 @@ int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<
         const double next = c_[s] + omega * (target - c_[s]);
         const float v = static_cast<float>(std::max(0.0, next));
         change = std::max(change, std::abs(static_cast<double>(v) - c_[s]));
+        largest = std::max(largest, static_cast<double>(v));
         c_[s] = v;
       }
     }
-    if (change < tolerance) return sweep + 1;
+    if (change <= tolerance * largest) return sweep + 1;
   }
   return sweep;
 }

@@ -28,8 +28,12 @@ class SignalField {
   SignalField(FieldConfig config, const Lattice& lattice, const Geometry& geometry, double site_um);
 
   // Solves for the current occupancy (uptake) and stromal support (scales the sources; may be
-  // empty for full support). Starts from the previous solution. Returns the sweeps used.
-  int solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma);
+  // empty for full support). Starts from the previous solution and stops when a sweep changes
+  // no value by more than `tolerance` times the largest value. Returns the sweeps used.
+  int solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma,
+            double tolerance = 1e-5);
+  // Multiplies every value (sources scaled uniformly, no uptake: the solution scales).
+  void scale(double factor);
 
   const FieldConfig& config() const { return config_; }
   float at(SiteId s) const { return c_[s]; }

@@ -18,15 +18,26 @@ inline const std::vector<std::string> kNicheKindNames = {"none", "endosteal", "s
 
 struct GeometryConfig {
   uint64_t seed = 1;
-  int bone_thickness = 4;  // sites of cortical bone along the faces of the box
-  int sinusoids = 4;       // straight sinusoids across the box
-  int sinusoid_width = 2;  // sites
-  int arterioles = 1;      // straight arterioles across the box
+  // "straight": a few straight vessels across the box (counts below); "network": randomly
+  // oriented vessel segments and optional trabeculae until the configured volume fractions of
+  // the marrow cavity are reached.
+  std::string generator = "straight";
+  double sinusoid_fraction = 0.3;    // network: share of the cavity in sinusoid lumen
+  double arteriole_fraction = 0.01;  // network: share in arteriole lumen
+  double trabecular_fraction = 0.0;  // network: share in trabecular bone
+  int segment_length = 40;           // network: mean segment length, sites
+  int bone_thickness = 4;            // sites of cortical bone along the faces of the box
+  int sinusoids = 4;                 // straight sinusoids across the box
+  int sinusoid_width = 2;            // sites
+  int arterioles = 1;                // straight arterioles across the box
   // Niche kinds whose sites hold stem cells in their niche state (fate and quiescence).
   std::vector<NicheKind> supportive = {kEndosteal, kSinusoidal, kArteriolar};
   // Share of those sites that do support stem cells (a seeded random subset): a switch to
   // remove part of the niche.
   double supportive_fraction = 1;
+  // A user-segmented geometry: site kinds over the unpadded lattice, [z][y][x]; when set it
+  // replaces the generator (bone, sinusoid and arteriole sites as labelled; niches derived).
+  std::vector<uint8_t> imported;
 };
 
 // Per padded site: kind and niche; padding is bone.
@@ -38,11 +49,17 @@ struct Geometry {
   int64_t marrow_sites = 0;
 };
 
-// Procedural box marrow: bone along the faces, straight vessels at seeded positions.
+// Procedural marrow: cortical bone along the faces, then vessels (and trabeculae) by the
+// configured generator, all from the geometry seed.
 Geometry generate_geometry(const Lattice& lattice, const GeometryConfig& config);
 
 // Marks non-marrow sites kBlocked in the lattice occupancy.
 void apply_geometry(const Geometry& g, Lattice& lattice);
+
+// Volume fractions of the marrow cavity (the box inside the cortical bone) by site kind,
+// indexed by SiteKind, with trabecular bone counted under kBone.
+std::vector<double> cavity_fractions(const Lattice& lattice, const GeometryConfig& config,
+                                     const Geometry& g);
 
 // Derives niche kinds from site kinds (von Neumann contact; arteriole > bone > sinusoid).
 void classify_niches(const Lattice& lattice, const GeometryConfig& config, Geometry& g);

@@ -396,6 +396,131 @@ def test_snapshot_views(tmp):
                 need(f[first].shape == (n,), "agent count in the XDMF does not match the file")
 
 
+def endpoint(path, name):
+    with h5py.File(path, "r") as f:
+        return float(f["endpoints"].attrs[name])
+
+
+def engraftment_days(tmp, scenario, seeds, days, *extra):
+    """Neutrophil and platelet engraftment days of one scenario over seeds."""
+    neut, plt = [], []
+    for s in seeds:
+        out = os.path.join(tmp, f"e{s}.h5")
+        marrow("run", scenario, "--quiet", "--days", days, "--seed", s, "--out", out, *extra)
+        neut.append(endpoint(out, "neutrophil_engraftment_day"))
+        plt.append(endpoint(out, "platelet_engraftment_day"))
+    return neut, plt
+
+
+def test_transplant_engraftment(tmp):
+    """Myeloablative conditioning and a graft on day 0, 3 seeds per source: the median engraftment
+    days sit in the published ranges (VALIDATION.md item 3) and PBSC < marrow < cord blood."""
+    ranges = {"transplant_pbsc.toml": ((12, 16), (13, 18)),
+              "transplant_bone_marrow.toml": ((18, 21), (19, 25)),
+              "transplant_cord_blood.toml": ((22, 27), None)}
+    medians = []
+    for name, (neut_range, plt_range) in ranges.items():
+        neut, plt = engraftment_days(tmp, example(name), [1, 2, 3], 32)
+        n, p = float(np.median(neut)), float(np.median(plt))
+        print(f"  {name}: neutrophils {neut} median {n}, platelets {plt} median {p}")
+        need(neut_range[0] <= n <= neut_range[1], f"{name}: neutrophil median {n} outside {neut_range}")
+        if plt_range:
+            need(plt_range[0] <= p <= plt_range[1], f"{name}: platelet median {p} outside {plt_range}")
+        medians.append(n)
+    need(medians[0] < medians[1] < medians[2], f"PBSC < marrow < cord blood fails: {medians}")
+
+
+def test_transplant_dose(tmp):
+    """A graft of 1e6 CD34+/kg engrafts later than 5e6/kg (same seeds)."""
+    low, _ = engraftment_days(tmp, example("transplant_pbsc.toml"), [1, 2, 3], 40,
+                              "--set", "schedule.graft.cd34_per_kg=1e6")
+    high, _ = engraftment_days(tmp, example("transplant_pbsc.toml"), [1, 2, 3], 40)
+    print(f"  1e6/kg {low}, 5e6/kg {high}")
+    need(all(np.isfinite(low)), f"1e6/kg did not engraft by day 40: {low}")
+    need(np.median(low) > np.median(high), f"1e6/kg median {np.median(low)} not later than 5e6/kg")
+
+
+def test_conditioning_without_graft(tmp):
+    """Myeloablative conditioning and no graft: ANC below 0.5e9/L through day 28, aplasia."""
+    out = os.path.join(tmp, "a.h5")
+    marrow("run", "--quiet", "--days", 30, "--set", "regimen=myeloablative", "--out", out)
+    with h5py.File(out, "r") as f:
+        t = f["timeseries/time_days"][()]
+        anc = f["timeseries/blood/neutrophils"][()]
+        late = (t >= 0) & (t <= 28)
+        print(f"  ANC max over days 0-28: {anc[late].max():.3f}")
+        need(anc[late].max() < 0.5, f"ANC reached {anc[late].max():.3f} without a graft")
+        e = f["endpoints"].attrs
+        need(int(e["aplasia"]) == 1, "aplasia not reported")
+        need(int(e["transplant"]) == 0 and int(e["graft_failure"]) == 0, "graft endpoints without a graft")
+        need(np.isnan(e["neutrophil_engraftment_day"]), "engraftment reported without a graft")
+
+
+def test_chemotherapy_cycle(tmp):
+    """One cycling-only dose: neutrophil nadir on day 7-14, back to 90 % by day 28; LT-HSC loss
+    under 30 %, committed progenitors down by over 80 %."""
+    out = os.path.join(tmp, "c.h5")
+    marrow("run", example("chemotherapy_cycle.toml"), "--quiet", "--days", 30, "--out", out)
+    with h5py.File(out, "r") as f:
+        e = f["endpoints"].attrs
+        day, back = float(e["nadir_neutrophils_day"]), float(e["neutrophils_recovery_day"])
+        print(f"  nadir {float(e['nadir_neutrophils']):.2f} on day {day}, back to 90 % on day {back}")
+        need(7 <= day <= 14, f"nadir on day {day}")
+        need(back <= 28, f"recovery on day {back}")
+        p = f["timeseries/population"]
+        lt = p["LT_HSC"][()]
+        committed = sum(p[k][()] for k in ["CMP", "CLP", "GMP", "MEP", "EryP", "MyP", "MkP", "LyP"])
+        lt_loss = 1 - lt.min() / lt[0]
+        fall = 1 - committed.min() / committed[0]
+        print(f"  LT-HSC loss {lt_loss:.1%}, committed progenitors fall {fall:.1%}")
+        need(lt_loss < 0.3, f"LT-HSC loss {lt_loss:.1%}")
+        need(fall > 0.8, f"committed progenitors fell only {fall:.1%}")
+
+
+def myeloid_chimerism(path, days):
+    with h5py.File(path, "r") as f:
+        t = f["timeseries/time_days"][()]
+        c = f["timeseries/chimerism/myeloid"][()]
+        return [float(c[np.argmin(abs(t - d))]) for d in days]
+
+
+def test_chimerism(tmp):
+    """Reduced intensity: donor myeloid chimerism rises from day 28 to day 180 and most runs are
+    still mixed (< 95 %) on day 180; myeloablative: over 95 % donor by day 100 in most runs."""
+    mixed = full = 0
+    for s in [1, 2, 3]:
+        out = os.path.join(tmp, f"r{s}.h5")
+        marrow("run", example("reduced_intensity.toml"), "--quiet", "--seed", s, "--out", out)
+        d28, d180 = myeloid_chimerism(out, [28, 180])
+        print(f"  reduced intensity seed {s}: day 28 {d28:.3f}, day 180 {d180:.3f}")
+        need(d28 < d180, f"seed {s}: chimerism did not rise ({d28:.3f} -> {d180:.3f})")
+        mixed += d180 < 0.95
+        out = os.path.join(tmp, f"m{s}.h5")
+        marrow("run", example("transplant_pbsc.toml"), "--quiet", "--seed", s, "--out", out)
+        (d100,) = myeloid_chimerism(out, [100])
+        print(f"  myeloablative seed {s}: day 100 {d100:.3f}")
+        full += d100 > 0.95
+    need(mixed >= 2, f"only {mixed} of 3 reduced-intensity runs mixed on day 180")
+    need(full >= 2, f"only {full} of 3 myeloablative runs over 95 % donor on day 100")
+
+
+def test_transplant_threads_identical(tmp):
+    """A conditioning + transplant run is bit-identical at 1 and 2 threads."""
+    a, b = os.path.join(tmp, "a.h5"), os.path.join(tmp, "b.h5")
+    for out, threads in [(a, 1), (b, 2)]:
+        marrow("run", example("transplant_pbsc.toml"), "--quiet", "--days", 12, "--threads", threads,
+               "--out", out)
+    da, db = datasets(a), datasets(b)
+    need(da.keys() == db.keys(), "different datasets")
+    for k in da:
+        need(np.array_equal(da[k], db[k], equal_nan=True), f"{k} differs between 1 and 2 threads")
+    with h5py.File(a, "r") as f:
+        need(f["snapshots/000000/clones"].attrs["graft_clones"] > 0, "no graft clones in the snapshot")
+    r = marrow("inspect", a)
+    for s in ["neutrophil_engraftment_day", "graft_failure", "nadir_neutrophils"]:
+        need(s in r.stdout, f"inspect does not print {s}")
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()

@@ -3,6 +3,7 @@
 // and thread independence of a transplant run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -107,6 +108,39 @@ TEST(Chemotherapy, CyclingOnlyDrugSparesQuiescentCellsAndFollowsItsExposure) {
   }
   const double expected = 0.75 * std::log1p(15.0 / 5.0) / (std::log(2.0) / 2.0);
   EXPECT_NEAR(-log_survival, expected, 1e-3 * expected);
+}
+
+TEST(Cytokine, MultipliesItsHormoneWhileGiven) {
+  TreatmentConfig c;
+  TreatmentEvent e;
+  e.kind = EventKind::kCytokine;
+  e.hormone = "G-CSF";
+  e.factor = 2.5;
+  e.day = 1;
+  e.duration_days = 3;
+  c.schedule.push_back(e);
+  const Treatment t(c, 0, 0, 0, 70);
+  EXPECT_EQ(t.cytokine("G-CSF", 23.0), 1.0);
+  EXPECT_EQ(t.cytokine("G-CSF", 24.0), 2.5);
+  EXPECT_EQ(t.cytokine("G-CSF", 95.0), 2.5);
+  EXPECT_EQ(t.cytokine("G-CSF", 96.0), 1.0);
+  EXPECT_EQ(t.cytokine("EPO", 48.0), 1.0);
+}
+
+TEST(Stroma, DamageRecoversWithItsTimeConstant) {
+  TreatmentConfig c = radiation_only(1.5);
+  c.radiation.alpha.stroma = 0.1;
+  c.radiation.beta.stroma = 0.0;
+  c.stroma.recovery_days = 10;
+  TreatmentEvent e;
+  e.kind = EventKind::kIrradiation;
+  e.dose_gy = 5;
+  c.schedule.push_back(e);
+  const Treatment t(c, 1, 0, 0, 70);
+  const double damage = 1 - std::exp(-0.5);
+  EXPECT_NEAR(t.stroma(0.0), 1 - damage, 1e-12);
+  EXPECT_NEAR(t.stroma(240.0), 1 - damage * std::exp(-1.0), 1e-12);
+  EXPECT_EQ(t.stroma(-1.0), 1.0);
 }
 
 // The small human section of the simulation tests, with every rate 0 so that only the
@@ -262,6 +296,72 @@ TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
     donor += result[0][i].origin == kDonor;
   }
   EXPECT_GT(donor, 0);
+}
+
+}  // namespace
+}  // namespace marrow
+
+namespace marrow {
+namespace {
+
+// Homing: stem cells infused next to sinusoids reach free arteriolar niches by a random walk
+// biased up the CXCL12 gradient (arterioles its only source here); the median time is reported.
+TEST(Homing, InfusedStemCellsReachFreeNiches) {
+#ifdef _OPENMP
+  omp_set_num_threads(1);
+#endif
+  std::vector<std::string> set = {"lattice.size=[64, 64]",
+                                  "lattice.block=16",
+                                  "run.spin_up_days=0",
+                                  "geometry.sinusoids=2",
+                                  "geometry.arterioles=2",
+                                  "geometry.stem_cell_niches=[\"arteriolar\"]",
+                                  "fields.CXCL12.source_sinusoidal=0",
+                                  "fields.CXCL12.source_endosteal=0",
+                                  "regeneration.gain=0",
+                                  "types.LT_HSC.initial=4",
+                                  "types.LT_HSC.division_per_day=0",
+                                  "types.LT_HSC.quiescence_entry_per_day=0",
+                                  "types.LT_HSC.niche.quiescence_entry_per_day=0",
+                                  "schedule.graft.day=0",
+                                  "schedule.graft.kind=transplant",
+                                  "schedule.graft.source=bone_marrow",
+                                  "schedule.graft.cd34_per_kg=2e7",
+                                  "organism.hsc_total=100",
+                                  "schedule.graft.donor=allogeneic",
+                                  "immunology.gvh_per_day=0",
+                                  "immunology.rejection_per_day=0"};
+  // A graft of stem cells only (the table is taken whole from the layer that sets it).
+  set.push_back("grafts.bone_marrow.per_cd34={LT_HSC=1.37e-5}");
+  for (const char* t : {"ST_HSC", "MPP", "CMP", "CLP", "GMP", "MEP", "EryP", "MyP", "MkP", "LyP"})
+    set.push_back(std::string("types.") + t + ".initial=0");
+  const Scenario sc = load_scenario("", set).scenario;
+  Simulation sim(sc);
+  sim.spin_up();
+  sim.step();  // the graft arrives
+  std::vector<double> homed_at;
+  std::set<uint32_t> infused, homed;
+  for (const AgentRecord& a : sim.agents())
+    if (a.origin == kDonor) infused.insert(a.clone);
+  ASSERT_GE(infused.size(), 20u) << "too few infused stem cells for a median";
+  const int per_day = 24;
+  for (int step = 1; step <= 120 * per_day && homed.size() < infused.size(); ++step) {
+    for (const AgentRecord& a : sim.agents())
+      if (a.origin == kDonor && sim.niche_support()[a.site] && homed.insert(a.clone).second)
+        homed_at.push_back(static_cast<double>(step) / per_day);
+    sim.step();
+  }
+  std::sort(homed_at.begin(), homed_at.end());
+  const double share = static_cast<double>(homed.size()) / static_cast<double>(infused.size());
+  const double median = homed_at.empty() ? NAN : homed_at[homed_at.size() / 2];
+  RecordProperty("median_homing_days", std::to_string(median));
+  std::printf(
+      "%zu stem cells infused, %.0f %% reached a free niche within 120 days, median %.2f d\n",
+      infused.size(), 100 * share, median);
+  // Straight vessels cross the whole section and cut it into strips: cells entering a strip
+  // without an arteriole have no niche to reach (here about 1 in 10).
+  EXPECT_GT(share, 0.75);
+  EXPECT_LT(median, 30.0);
 }
 
 }  // namespace

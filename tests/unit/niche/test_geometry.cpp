@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "core/lattice.hpp"
@@ -321,6 +322,53 @@ TEST(Geometry, NicheFractionKeepsThatShareOfTheSupportiveSites) {
       EXPECT_TRUE(full.supportive[s]);
     }
   }
+}
+
+}  // namespace
+}  // namespace marrow
+
+namespace marrow {
+namespace {
+
+GeometryConfig network(uint64_t seed, double sinusoids, double arterioles, double trabeculae) {
+  GeometryConfig c;
+  c.seed = seed;
+  c.generator = "network";
+  c.bone_thickness = 3;
+  c.sinusoid_width = 2;
+  c.sinusoid_fraction = sinusoids;
+  c.arteriole_fraction = arterioles;
+  c.trabecular_fraction = trabeculae;
+  c.segment_length = 30;
+  return c;
+}
+
+TEST(Geometry, NetworkReachesTheConfiguredVolumeFractionsOverSeeds) {
+  // 2D and 3D, several seeds: sinusoid, arteriole and trabecular shares of the cavity within 2
+  // percentage points of the configured ones.
+  const Lattice flat(200, 160, 1, Neighbourhood::kMoore);
+  const Lattice cube(48, 40, 36, Neighbourhood::kMoore);
+  for (const Lattice* lat : {&flat, &cube})
+    for (const uint64_t seed : {1u, 2u, 3u, 4u, 5u})
+      for (const auto& [s, a, t] : {std::tuple{0.3, 0.01, 0.0}, std::tuple{0.2, 0.02, 0.1}}) {
+        const GeometryConfig c = network(seed, s, a, t);
+        const Geometry g = generate_geometry(*lat, c);
+        const auto f = cavity_fractions(*lat, c, g);
+        EXPECT_NEAR(f[kSinusoid], s, 0.02) << "seed " << seed << " dim " << lat->dim();
+        EXPECT_NEAR(f[kArteriole], a, 0.02) << "seed " << seed << " dim " << lat->dim();
+        EXPECT_NEAR(f[kBone], t, 0.02) << "seed " << seed << " dim " << lat->dim();
+        EXPECT_GT(g.niche_sites, 0);
+      }
+}
+
+TEST(Geometry, NetworkSameSeedSameGeometryOtherSeedOther) {
+  const Lattice lat(120, 100, 1, Neighbourhood::kMoore);
+  const Geometry a = generate_geometry(lat, network(7, 0.3, 0.01, 0.05));
+  const Geometry b = generate_geometry(lat, network(7, 0.3, 0.01, 0.05));
+  const Geometry c = generate_geometry(lat, network(8, 0.3, 0.01, 0.05));
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.niche, b.niche);
+  EXPECT_NE(a.kind, c.kind);
 }
 
 }  // namespace
