@@ -17,6 +17,8 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       handoff_(grid.count(), std::vector<int64_t>(graph.compartment_count(), 0)),
       stalled_(grid.count(), 0),
       events_(grid.count(), 0) {
+  level_.resize(static_cast<size_t>(graph.type_count()));
+  blended_.resize(static_cast<size_t>(graph.type_count()));
   set_activation(std::vector<double>(static_cast<size_t>(graph.type_count()), 1.0));
 }
 
@@ -40,6 +42,36 @@ void FateKernel::set_activation(const std::vector<double>& a) {
   for (int t = 0; t < graph_.type_count(); ++t) {
     activate(in_niche_[t], a[t], true);
     activate(off_niche_[t], a[t], !graph_.type(t).seeks_niche);
+  }
+  blend();
+}
+
+void FateKernel::set_signal_levels(int type, std::vector<uint8_t> levels) {
+  level_[type] = std::move(levels);
+  blend();
+}
+
+void FateKernel::blend() {
+  for (int t = 0; t < graph_.type_count(); ++t) {
+    blended_[t].clear();
+    if (level_[t].empty()) continue;
+    const TypeRates& off = off_niche_[t];
+    const TypeRates& in = in_niche_[t];
+    for (int l = 0; l < kLevels; ++l) {
+      const double w = static_cast<double>(l) / (kLevels - 1);
+      auto mix = [w](double a, double b) { return (1.0 - w) * a + w * b; };
+      TypeRates r;
+      r.division = mix(off.division, in.division);
+      r.death = mix(off.death, in.death);
+      r.quiescence_entry = mix(off.quiescence_entry, in.quiescence_entry);
+      r.quiescence_exit = mix(off.quiescence_exit, in.quiescence_exit);
+      r.migration = mix(off.migration, in.migration);
+      r.chemotaxis = mix(off.chemotaxis, in.chemotaxis);
+      r.fate.self_renewal = mix(off.fate.self_renewal, in.fate.self_renewal);
+      r.fate.asymmetric = mix(off.fate.asymmetric, in.fate.asymmetric);
+      r.fate.differentiation = 1.0 - r.fate.self_renewal - r.fate.asymmetric;
+      blended_[t].push_back(r);
+    }
   }
 }
 

@@ -31,8 +31,15 @@ class FateKernel {
                      bool waiting = false) const;
 
   const TypeRates& rates(int type, SiteId site) const {
-    return niche_[site] ? in_niche_[type] : off_niche_[type];
+    if (!niche_[site]) return off_niche_[type];
+    const std::vector<uint8_t>& level = level_[type];
+    return level.empty() ? in_niche_[type] : blended_[type][level[site]];
   }
+
+  // Levels of niche response per padded site for a type with a niche signal: 0 (off-niche
+  // rates) to kLevels - 1 (in-niche rates), linear in between.
+  static constexpr int kLevels = 16;
+  void set_signal_levels(int type, std::vector<uint8_t> levels);
 
   // Regenerative recruitment, per type: quiescence exit multiplied, and entry divided, by the
   // type's activation a (>= 1; 1 is the configured rates), and a share boost * (1 - 1/a) of
@@ -68,6 +75,9 @@ class FateKernel {
   std::span<const uint8_t> niche_;
   std::span<const float> chemoattractant_;
   std::vector<TypeRates> in_niche_, off_niche_;
+  std::vector<std::vector<uint8_t>> level_;      // per type; empty without a signal
+  std::vector<std::vector<TypeRates>> blended_;  // per type, kLevels
+  void blend();
   std::vector<double> activation_;
   double boost_ = 0;
   Stream stream_;

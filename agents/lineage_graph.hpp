@@ -42,6 +42,12 @@ struct CellType {
   // Daily fraction that leaves the marrow for the blood and homes back through a sinusoid to a
   // free site elsewhere (the section stands for the marrow: cells leaving it are replaced).
   double egress_per_day = 0;
+  // Niche response to a signal: on a niche site the rates blend from the off-niche to the
+  // in-niche ones by the Hill function c^n / (c^n + K^n) of this field's local value (no
+  // field: full niche rates on every niche site).
+  std::string niche_signal;
+  double niche_signal_half = 1;  // K
+  double niche_signal_hill = 1;  // n
 };
 
 class LineageGraph {

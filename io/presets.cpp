@@ -87,6 +87,13 @@ seeks_niche = true
 # mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
 # calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
 egress_per_day = 0.0
+# Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
+# rates blend in with SCF^4 / (SCF^4 + 0.03^4). At an intact niche (SCF ~0.11) that is the full
+# niche; damaged stroma secretes less and its HSCs lose the niche's hold (half-point and
+# steepness are model assumptions).
+niche_signal = "SCF"
+niche_signal_half = 0.03
+niche_signal_hill = 4.0
 division_per_day = 1.0
 migration_per_day = 4.0
 death_per_day = 0.0
@@ -344,6 +351,13 @@ seeks_niche = true
 # mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
 # calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
 egress_per_day = 0.0
+# Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
+# rates blend in with SCF^4 / (SCF^4 + 0.03^4). At an intact niche (SCF ~0.11) that is the full
+# niche; damaged stroma secretes less and its HSCs lose the niche's hold (half-point and
+# steepness are model assumptions).
+niche_signal = "SCF"
+niche_signal_half = 0.03
+niche_signal_hill = 4.0
 division_per_day = 1.0
 migration_per_day = 4.0
 death_per_day = 0.0
@@ -651,7 +665,7 @@ cd34_per_tnc = 0.005      # verify
 homing_efficiency = 0.1
 
 [grafts.cord_blood]
-per_cd34 = { LT_HSC = 1.0e-4, ST_HSC = 5.0e-5, MPP = 1.0e-4, CMP = 2.0e-4, CLP = 8.0e-5, GMP = 1.5e-3, MEP = 1.0e-4, EryP = 1.0e-3, MyP = 5.0e-3, MkP = 2.0e-5, LyP = 3.0e-4 }
+per_cd34 = { LT_HSC = 1.0e-4, ST_HSC = 5.0e-5, MPP = 1.0e-4, CMP = 2.0e-4, CLP = 8.0e-5, GMP = 2.25e-3, MEP = 1.0e-4, EryP = 1.0e-3, MyP = 7.5e-3, MkP = 2.0e-5, LyP = 3.0e-4 }
 t_cells_per_cd34 = 67.0
 cd34_per_tnc = 0.005      # 3e7 TNC/kg ~ 1.5e5 CD34+/kg (VALIDATION.md, verify)
 homing_efficiency = 0.1

@@ -477,6 +477,14 @@ Scenario read_scenario(Section& top) {
     t.initial_quiescent_fraction = s.number_or("initial_quiescent_fraction", 0, 0, 1);
     t.seeks_niche = s.boolean_or("seeks_niche", false);
     t.egress_per_day = s.number_or("egress_per_day", 0, 0, 1);
+    if (s.has("niche_signal")) {
+      std::vector<std::string> names;
+      for (const auto& f : sc.fields) names.push_back(f.name);
+      t.niche_signal = s.text("niche_signal", names);
+      if (names.empty()) s.fail("niche_signal", "no [fields] are defined");
+      t.niche_signal_half = s.number("niche_signal_half", 1e-12, 1e12);
+      t.niche_signal_hill = s.number("niche_signal_hill", 0.1, 100);
+    }
     t.off_niche = read_rates(s, nullptr);
     if (s.has("niche")) {
       Section n = s.table("niche");

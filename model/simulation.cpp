@@ -67,6 +67,7 @@ Simulation::Simulation(const Scenario& scenario)
   solve_fields(false);
   for (const SignalField& f : fields_)
     if (f.config().chemoattractant) kernel_->set_chemoattractant(f.values());
+  update_signal_levels();
 
   // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
   std::vector<double> rate(g.compartment_count(), 0.0);
@@ -142,7 +143,8 @@ void Simulation::step() {
 }
 
 void Simulation::solve_fields(bool due_only) {
-  static const std::vector<float> full_support;
+  std::vector<float> support;  // empty: full stromal support
+  bool solved = false;
   for (SignalField& f : fields_) {
     if (due_only) {
       // Only uptake by cells makes a field change between re-solves.
@@ -151,8 +153,12 @@ void Simulation::solve_fields(bool due_only) {
           std::max<int64_t>(1, std::llround(f.config().update_hours / scenario_.run.dt_hours));
       if (step_ % every != 0) continue;
     }
-    f.solve(lattice_.occupancy(), full_support);
+    if (support.empty() && recording_ && !treatment_.empty() && step_ > origin_)
+      support.assign(niche_now_.size(), static_cast<float>(treatment_.stroma(time_hours())));
+    f.solve(lattice_.occupancy(), support);
+    solved = true;
   }
+  if (solved && due_only) update_signal_levels();
 }
 
 std::vector<float> Simulation::field_values(int f) const { return fields_[f].unpadded(); }
@@ -171,7 +177,7 @@ void Simulation::apply_treatment() {
   if (daily) egress();
   if (!recording_ || treatment_.empty()) return;
   const double hours = time_hours();
-  if (daily) update_niche_support(hours);
+  if (daily) update_niche_support(hours, true);
   // Conditioning of this step acts before a graft given in the same step.
   const StepEffects fx = treatment_.effects(hours, dt, daily);
   if (fx.any_agents) kill(fx);
@@ -262,12 +268,33 @@ void Simulation::egress() {
   }
 }
 
-void Simulation::update_niche_support(double hours) {
+void Simulation::update_signal_levels() {
+  const LineageGraph& g = scenario_.graph;
+  for (int t = 0; t < g.type_count(); ++t) {
+    const CellType& ct = g.type(t);
+    if (ct.niche_signal.empty()) continue;
+    const SignalField* field = nullptr;
+    for (const SignalField& f : fields_)
+      if (f.config().name == ct.niche_signal) field = &f;
+    if (!field) throw std::invalid_argument("niche_signal names no field: " + ct.niche_signal);
+    const double kn = std::pow(ct.niche_signal_half, ct.niche_signal_hill);
+    std::vector<uint8_t> level(niche_now_.size(), 0);
+    for (size_t s = 0; s < level.size(); ++s) {
+      if (!geometry_.supportive[s]) continue;
+      const double cn =
+          std::pow(std::max(0.0, static_cast<double>(field->at(s))), ct.niche_signal_hill);
+      level[s] = static_cast<uint8_t>(std::lround((FateKernel::kLevels - 1) * cn / (cn + kn)));
+    }
+    kernel_->set_signal_levels(t, std::move(level));
+  }
+}
+
+void Simulation::update_niche_support(double hours, bool signals) {
   const double health = treatment_.stroma(hours);
   // The stroma secretes the signals: their sources follow its health. Without uptake the
   // solution scales with the sources; with uptake it is solved again.
   const double before = treatment_.stroma(hours - 24.0);
-  if (health != before && before > 0) {
+  if (signals && health != before && before > 0) {
     std::vector<float> support;
     for (SignalField& f : fields_) {
       if (f.config().consumption_per_hour <= 0) {
@@ -277,6 +304,7 @@ void Simulation::update_niche_support(double hours) {
       if (support.empty()) support.assign(niche_now_.size(), static_cast<float>(health));
       f.solve(lattice_.occupancy(), support);
     }
+    update_signal_levels();
   }
   for (size_t s = 0; s < niche_now_.size(); ++s)
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
@@ -441,6 +469,7 @@ void Simulation::restore(int64_t steps_done, int64_t origin_step,
       fields_[f].load(fields[f]);
     }
   }
+  update_signal_levels();
   step_ = steps_done;
   origin_ = origin_step;
   recording_ = true;
@@ -450,8 +479,9 @@ void Simulation::restore(int64_t steps_done, int64_t origin_step,
   if (!treatment_.empty()) {
     const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / scenario_.run.dt_hours));
     const int64_t day_start = (step_ - origin_) / per_day * per_day;
-    update_niche_support(start_day_ * 24.0 +
-                         static_cast<double>(day_start) * scenario_.run.dt_hours);
+    // The stored fields already carry the stroma's state: only the niche support is derived.
+    update_niche_support(
+        start_day_ * 24.0 + static_cast<double>(day_start) * scenario_.run.dt_hours, false);
   }
 }
 

@@ -96,7 +96,11 @@ class Simulation {
   void infuse(const GraftDose& g);
   void kill(const StepEffects& fx);
   // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
-  void update_niche_support(double hours);
+  // `signals`: also scale or re-solve the fields for a change of stromal health since the day
+  // before.
+  void update_niche_support(double hours, bool signals);
+  // Niche response levels of the types with a niche signal, from the fields.
+  void update_signal_levels();
   void update_activation(bool reschedule);
   // Daily egress to the blood and homing back next to a sinusoid.
   void egress();

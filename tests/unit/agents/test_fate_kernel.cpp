@@ -596,4 +596,31 @@ TEST(FateKernel, ActivationRecruitsQuiescentCellsAndShiftsFateToSelfRenewal) {
   EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).fate.self_renewal, 0.2);
 }
 
+TEST(FateKernel, NicheSignalLevelsBlendOffAndInNicheRates) {
+  CellType t = type("A", rates(1.0, 0.0, 0.1, 0.5, 4.0));
+  t.off_niche.fate = {0.0, 0.2, 0.8};
+  t.in_niche = rates(1.0, 0.0, 1.0, 0.01, 0.0);
+  t.in_niche.fate = {0.3, 0.6, 0.1};
+  const LineageGraph g({t}, {});
+  World w(g, 6, 6, 3, 1, 0.25);
+  const SiteId off = w.lattice.index(1, 1, 0), on = w.lattice.index(2, 1, 0);
+  w.niche[on] = 1;
+  std::vector<uint8_t> level(w.niche.size(), 0);
+  level[on] = FateKernel::kLevels - 1;
+  w.kernel.set_signal_levels(0, level);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).quiescence_exit, t.in_niche.quiescence_exit);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(0, off).quiescence_exit, t.off_niche.quiescence_exit);
+  level[on] = 0;  // no signal: a niche site without the niche's hold
+  w.kernel.set_signal_levels(0, level);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).fate.self_renewal, 0.0);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).migration, t.off_niche.migration);
+  level[on] = 5;  // a third of the way
+  w.kernel.set_signal_levels(0, level);
+  const TypeRates& r = w.kernel.rates(0, on);
+  EXPECT_NEAR(r.fate.self_renewal, 0.1, 1e-12);
+  EXPECT_NEAR(r.fate.asymmetric, 0.2 + (0.6 - 0.2) / 3, 1e-12);
+  EXPECT_NEAR(r.fate.self_renewal + r.fate.asymmetric + r.fate.differentiation, 1.0, 1e-12);
+  EXPECT_NEAR(r.quiescence_entry, 0.1 + (1.0 - 0.1) / 3, 1e-12);
+}
+
 }  // namespace marrow
