@@ -88,11 +88,11 @@ seeks_niche = true
 # calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
 egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
-# rates blend in with SCF^4 / (SCF^4 + 0.03^4). At an intact niche (SCF ~0.11) that is the full
-# niche; damaged stroma secretes less and its HSCs lose the niche's hold (half-point and
-# steepness are model assumptions).
+# rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
+# half its secretion that is the full niche; stroma damaged further holds its HSCs less
+# (half-point and steepness are model assumptions).
 niche_signal = "SCF"
-niche_signal_half = 0.03
+niche_signal_half = 0.015
 niche_signal_hill = 4.0
 division_per_day = 1.0
 migration_per_day = 4.0
@@ -352,11 +352,11 @@ seeks_niche = true
 # calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
 egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
-# rates blend in with SCF^4 / (SCF^4 + 0.03^4). At an intact niche (SCF ~0.11) that is the full
-# niche; damaged stroma secretes less and its HSCs lose the niche's hold (half-point and
-# steepness are model assumptions).
+# rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
+# half its secretion that is the full niche; stroma damaged further holds its HSCs less
+# (half-point and steepness are model assumptions).
 niche_signal = "SCF"
-niche_signal_half = 0.03
+niche_signal_half = 0.015
 niche_signal_hill = 4.0
 division_per_day = 1.0
 migration_per_day = 4.0

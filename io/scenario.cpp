@@ -276,7 +276,7 @@ void read_treatment(Section& top, Scenario& sc) {
     e.name = name;
     e.day = s.number("day", -1e4, 1e6);
     const std::string kind =
-        s.text("kind", {"irradiation", "chemotherapy", "transplant", "cytokine"});
+        s.text("kind", {"irradiation", "chemotherapy", "transplant", "cytokine", "niche_loss"});
     if (kind == "irradiation") {
       e.kind = EventKind::kIrradiation;
       e.dose_gy = s.number("dose_gy", 0, 100);
@@ -306,6 +306,9 @@ void read_treatment(Section& top, Scenario& sc) {
         e.cd34_per_kg = s.number("cd34_per_kg", 0, 1e10);
       e.allogeneic = s.text("donor", {"allogeneic", "autologous"}) == "allogeneic";
       e.gene_modified_fraction = s.number_or("gene_modified_fraction", 0, 0, 1);
+    } else if (kind == "niche_loss") {
+      e.kind = EventKind::kNicheLoss;
+      e.fraction = s.number("fraction", 0, 1);
     } else {
       e.kind = EventKind::kCytokine;
       std::vector<std::string> hormones;

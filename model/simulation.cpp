@@ -20,6 +20,7 @@ Simulation::Simulation(const Scenario& scenario)
       grid_(lattice_, scenario.lattice.block) {
   apply_geometry(geometry_, lattice_);
   niche_now_ = geometry_.supportive;
+  working_niches_ = geometry_.niche_sites;
   {
     // Each niche site fails when stromal health falls below its own threshold, so the share of
     // working niches follows the health.
@@ -194,17 +195,22 @@ void Simulation::apply_treatment() {
 void Simulation::update_activation(bool reschedule) {
   const RegenerationConfig& r = scenario_.treatment.regeneration;
   if (r.gain <= 0) return;
-  // Stem cells that seek a niche sense their own number against its steady state (empty niches
-  // call for refilling); the other types sense the cellularity of the marrow.
-  int64_t stem = 0;
+  // Stem cells that seek a niche sense the occupancy of the working niches against its steady
+  // state (empty niches call for refilling; lost niches do not); the other types sense the
+  // cellularity of the marrow.
+  int64_t stem_in_niche = 0;
   for (const AgentBlock& b : blocks_)
-    for (uint32_t i = 0; i < b.slots(); ++i) stem += b.type[i] == hsc_type_;
+    for (uint32_t i = 0; i < b.slots(); ++i)
+      stem_in_niche += b.type[i] == hsc_type_ && niche_now_[b.site[i]];
   auto level = [&](double reference, double n) {
-    return std::clamp(std::pow(reference / std::max(1.0, n), r.gain), 1.0, r.cap);
+    return std::clamp(std::pow(reference / std::max(1e-9, n), r.gain), 1.0, r.cap);
   };
-  const double cellular = level(reference_agents_, static_cast<double>(alive()));
-  const double stem_level = level(static_cast<double>(scenario_.graph.type(hsc_type_).initial),
-                                  static_cast<double>(stem));
+  const double cellular = level(reference_agents_, std::max<double>(1.0, alive()));
+  const double target = static_cast<double>(scenario_.graph.type(hsc_type_).initial) /
+                        static_cast<double>(std::max<int64_t>(1, geometry_.niche_sites));
+  const double stem_level =
+      level(target, static_cast<double>(std::max<int64_t>(1, stem_in_niche)) /
+                        static_cast<double>(std::max<int64_t>(1, working_niches_)));
   std::vector<double> a;
   for (const CellType& t : scenario_.graph.types())
     a.push_back(t.seeks_niche ? stem_level : cellular);
@@ -306,8 +312,11 @@ void Simulation::update_niche_support(double hours, bool signals) {
     }
     update_signal_levels();
   }
-  for (size_t s = 0; s < niche_now_.size(); ++s)
+  working_niches_ = 0;
+  for (size_t s = 0; s < niche_now_.size(); ++s) {
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
+    working_niches_ += niche_now_[s];
+  }
 }
 
 void Simulation::kill(const StepEffects& fx) {

@@ -125,8 +125,9 @@ class Simulation {
   std::vector<int64_t> last_handoffs_;
   Treatment treatment_;
   double start_day_ = 0;
-  bool recording_ = true;                // false during the spin-up: no treatment then
-  std::vector<uint8_t> niche_now_;       // supportive sites with their stroma working
+  bool recording_ = true;           // false during the spin-up: no treatment then
+  std::vector<uint8_t> niche_now_;  // supportive sites with their stroma working
+  int64_t working_niches_ = 0;
   std::vector<float> niche_threshold_;   // stroma health below which a niche site fails
   std::vector<SiteId> vessel_adjacent_;  // marrow sites where cells arrive from blood
   std::vector<SiteId> marrow_sites_;

@@ -135,6 +135,8 @@ double Treatment::immunity(double hours) const {
 double Treatment::stroma(double hours) const {
   const double tau = config_.stroma.recovery_days * 24.0;
   double health = 1;
+  for (const TreatmentEvent& e : config_.schedule)
+    if (e.kind == EventKind::kNicheLoss && e.day * 24.0 <= hours) health *= 1.0 - e.fraction;
   const Sensitivity& a = config_.radiation.alpha;
   const Sensitivity& b = config_.radiation.beta;
   for (size_t i = 0; i < fractions_.size() && fractions_[i].hours <= hours; ++i) {

@@ -45,7 +45,7 @@ struct GraftSourceConfig {
   double homing_efficiency = 0.1;  // share of infused cells that reach the marrow
 };
 
-enum class EventKind { kIrradiation, kChemotherapy, kTransplant, kCytokine };
+enum class EventKind { kIrradiation, kChemotherapy, kTransplant, kCytokine, kNicheLoss };
 
 struct TreatmentEvent {
   std::string name;
@@ -67,6 +67,8 @@ struct TreatmentEvent {
   std::string hormone;
   double factor = 1;
   double duration_days = 0;
+  // niche loss: share of the niches' stroma removed for good from this day
+  double fraction = 0;
 };
 
 struct ImmunologyConfig {
