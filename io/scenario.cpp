@@ -382,13 +382,15 @@ Scenario read_scenario(Section& top) {
       s.fail_any(
           {"sinusoid_fraction", "arteriole_fraction", "trabecular_fraction"},
           "vessel and trabecular fractions must leave at least 10 % of the cavity as marrow");
-    sc.geometry.sinusoids = static_cast<int>(s.integer("sinusoids", 0, 10000));
-    sc.geometry.sinusoid_width = static_cast<int>(s.integer("sinusoid_width", 1, 1000));
-    sc.geometry.arterioles = static_cast<int>(s.integer("arterioles", 0, 10000));
+    sc.geometry.sinusoids = static_cast<int>(s.integer_or("sinusoids", 4, 0, 10000));
+    sc.geometry.sinusoid_width = static_cast<int>(s.integer_or("sinusoid_width", 2, 1, 1000));
+    sc.geometry.arterioles = static_cast<int>(s.integer_or("arterioles", 1, 0, 10000));
     sc.geometry.supportive.clear();
     for (const auto& k : s.texts("stem_cell_niches", {"endosteal", "sinusoidal", "arteriolar"}))
       sc.geometry.supportive.push_back(static_cast<NicheKind>(niche_kind_of(k)));
     sc.geometry.supportive_fraction = s.number_or("stem_cell_niche_fraction", 1, 0, 1);
+    sc.geometry.supportive_patch =
+        static_cast<int>(s.integer_or("stem_cell_niche_patch", 1, 1, 100000));
     if (s.has("labels_file")) read_labels(s, sc);
     s.finish();
   }

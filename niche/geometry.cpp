@@ -195,10 +195,14 @@ void classify_niches(const Lattice& lat, const GeometryConfig& cfg, Geometry& g)
               break;
           }
         }
-        g.niche[s] = n;
+        const int p = std::max(1, cfg.supportive_patch);
+        const uint64_t patch =
+            p == 1 ? s : static_cast<uint64_t>(lat.index(x / p, y / p, z / p)) | uint64_t{1} << 40;
         const bool kept =
             cfg.supportive_fraction >= 1 ||
-            Stream(cfg.seed).draw(s, 0, Purpose::kGeometry).u(1) < cfg.supportive_fraction;
+            Stream(cfg.seed).draw(patch, 0, Purpose::kGeometry).u(1) < cfg.supportive_fraction;
+        // Niche stroma holds only the kept share of the contact sites; the rest is plain marrow.
+        g.niche[s] = kept ? n : kNoNiche;
         if (n != kNoNiche && kept &&
             std::find(cfg.supportive.begin(), cfg.supportive.end(), n) != cfg.supportive.end()) {
           g.supportive[s] = 1;

@@ -32,9 +32,13 @@ struct GeometryConfig {
   int arterioles = 1;                // straight arterioles across the box
   // Niche kinds whose sites hold stem cells in their niche state (fate and quiescence).
   std::vector<NicheKind> supportive = {kEndosteal, kSinusoidal, kArteriolar};
-  // Share of those sites that do support stem cells (a seeded random subset): a switch to
-  // remove part of the niche.
+  // Share of the bone and vessel contact sites that hold niche stroma (a seeded random subset;
+  // the others are plain marrow: no niche kind, no stromal signal sources).
   double supportive_fraction = 1;
+  // Edge of the square (cubic) patches the subset is drawn by, sites: 1 draws site by site;
+  // larger patches keep niche sites in contiguous stretches along the vessels, as stromal
+  // niche cells cluster.
+  int supportive_patch = 1;
   // A user-segmented geometry: site kinds over the unpadded lattice, [z][y][x]; when set it
   // replaces the generator (bone, sinusoid and arteriole sites as labelled; niches derived).
   std::vector<uint8_t> imported;
@@ -61,7 +65,8 @@ void apply_geometry(const Geometry& g, Lattice& lattice);
 std::vector<double> cavity_fractions(const Lattice& lattice, const GeometryConfig& config,
                                      const Geometry& g);
 
-// Derives niche kinds from site kinds (von Neumann contact; arteriole > bone > sinusoid).
+// Derives niche kinds from site kinds (von Neumann contact; arteriole > bone > sinusoid), for
+// the sites that hold niche stroma.
 void classify_niches(const Lattice& lattice, const GeometryConfig& config, Geometry& g);
 
 // The niche kind of a name in kNicheKindNames; -1 if unknown.

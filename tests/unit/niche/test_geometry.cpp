@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -359,6 +360,39 @@ TEST(Geometry, NetworkReachesTheConfiguredVolumeFractionsOverSeeds) {
         EXPECT_NEAR(f[kBone], t, 0.02) << "seed " << seed << " dim " << lat->dim();
         EXPECT_GT(g.niche_sites, 0);
       }
+}
+
+TEST(Geometry, NichePatchesKeepOrDropWholePatches) {
+  // Drawn by 16-site patches, a patch's niche sites are all kept or all dropped, and the kept
+  // share is binomial over patches: kept sites n_k over all n, each patch p with n_p sites kept
+  // with probability f, has variance f (1 - f) sum n_p^2; 4 standard deviations bound it.
+  const int edge = 16;
+  Lattice lat(512, 512, 1, Neighbourhood::kMoore);
+  GeometryConfig c = network(4, 0.3, 0.01, 0.0);
+  const Geometry full = generate_geometry(lat, c);
+  c.supportive_fraction = 0.25;
+  c.supportive_patch = edge;
+  const Geometry part = generate_geometry(lat, c);
+  std::map<int, std::pair<int, int>> patch;  // patch -> (niche sites, kept)
+  for_each_site(lat, [&](int x, int y, int, SiteId s) {
+    if (!full.supportive[s]) {
+      EXPECT_FALSE(part.supportive[s]);
+      return;
+    }
+    auto& [n, kept] = patch[(y / edge) * 1000 + x / edge];
+    ++n;
+    kept += part.supportive[s];
+  });
+  double sum_sq = 0;
+  int mixed = 0;
+  for (const auto& [id, nk] : patch) {
+    sum_sq += static_cast<double>(nk.first) * nk.first;
+    mixed += nk.second != 0 && nk.second != nk.first;
+  }
+  EXPECT_EQ(mixed, 0);
+  const double n = static_cast<double>(full.niche_sites);
+  EXPECT_NEAR(static_cast<double>(part.niche_sites), 0.25 * n, 4 * std::sqrt(0.25 * 0.75 * sum_sq));
+  EXPECT_GT(part.niche_sites, 0);
 }
 
 TEST(Geometry, NetworkSameSeedSameGeometryOtherSeedOther) {
