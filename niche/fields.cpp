@@ -62,12 +62,16 @@ int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<
   const auto& kind = geometry_.kind;
   const double k = config_.decay_per_hour, u = config_.consumption_per_hour;
   // Over-relaxation near its optimum for this screened problem (spectral radius of Jacobi
-  // rho = a n / (k + a n)): omega = 2 / (1 + sqrt(1 - rho^2)).
-  const double rho = a_ * faces_ / (k + a_ * faces_);
+  // rho = a n / (k + a n)): omega = 2 / (1 + sqrt(1 - rho^2)). With little or no decay the
+  // box's slowest mode bounds rho instead (Poisson on N sites: cos(pi / (N + 1))), so a field
+  // that only washes out into vessels still converges in O(N) sweeps.
+  const int span = std::max({lattice_.nx(), lattice_.ny(), lattice_.nz()});
+  const double rho =
+      std::min(a_ * faces_ / (k + a_ * faces_), std::cos(M_PI / static_cast<double>(span + 1)));
   const double omega = 2.0 / (1.0 + std::sqrt(1.0 - rho * rho));
-  double scale = 0;
-  for (const double s : config_.source) scale = std::max(scale, s / k);
-  if (scale <= 0) {
+  double strongest = 0;
+  for (const double s : config_.source) strongest = std::max(strongest, s);
+  if (strongest <= 0) {
     std::fill(c_.begin(), c_.end(), 0.0f);
     return 0;
   }
