@@ -83,9 +83,12 @@ lineage = "stem"
 initial = 2100
 initial_quiescent_fraction = 0.9
 seeks_niche = true
-# HSCs leave for the blood at 1-5 %/day and home back (Bhattacharya 2009 J Exp Med 206:2837,
-# mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
-# calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
+# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
+# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
+# for room, which the calibrated steady state does not include. Measured on the human preset:
+# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
+# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
+# the pool drifts down 4 % a year and the agents rise 30 %.
 egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
 # rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
@@ -347,9 +350,12 @@ lineage = "stem"
 initial = 1010
 initial_quiescent_fraction = 0.9
 seeks_niche = true
-# HSCs leave for the blood at 1-5 %/day and home back (Bhattacharya 2009 J Exp Med 206:2837,
-# mouse). Off by default: relocation frees stem cells whose divisions wait for room, which the
-# calibrated steady state does not include (the pool drifts); set 0.01-0.05 to study it.
+# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
+# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
+# for room, which the calibrated steady state does not include. Measured on the human preset:
+# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
+# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
+# the pool drifts down 4 % a year and the agents rise 30 %.
 egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
 # rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
