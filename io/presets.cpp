@@ -39,6 +39,41 @@ consumption_per_hour = 0.0
 update_hours = 24.0
 )toml";
 
+// The LT-HSC keys both presets share, after the species' initial count; the niche table
+// follows with its own quiescence exit.
+const char* kStemCell = R"toml(
+initial_quiescent_fraction = 0.9
+seeks_niche = true
+# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
+# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
+# for room, which the calibrated steady state does not include. Measured on the human preset:
+# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
+# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
+# the pool drifts down 4 % a year and the agents rise 30 %.
+egress_per_day = 0.0
+# Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
+# rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
+# half its secretion that is the full niche; stroma damaged further holds its HSCs less
+# (half-point and steepness are model assumptions).
+niche_signal = "SCF"
+niche_signal_half = 0.015
+niche_signal_hill = 4.0
+division_per_day = 1.0
+migration_per_day = 4.0
+death_per_day = 0.0
+quiescence_entry_per_day = 0.1
+quiescence_exit_per_day = 1.0
+self_renewal = 0.0
+asymmetric = 0.2
+differentiation = 0.8
+chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for the strength)
+differentiate_to = { ST_HSC = 1.0 }
+
+[types.LT_HSC.niche]
+migration_per_day = 0.0
+quiescence_entry_per_day = 1.0
+)toml";
+
 const char* kHuman = R"toml(
 # marrow preset "human": a healthy 70 kg adult.
 [run]
@@ -81,36 +116,9 @@ stem_cell_niches = ["sinusoidal"]
 [types.LT_HSC]
 lineage = "stem"
 initial = 2100
-initial_quiescent_fraction = 0.9
-seeks_niche = true
-# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
-# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
-# for room, which the calibrated steady state does not include. Measured on the human preset:
-# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
-# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
-# the pool drifts down 4 % a year and the agents rise 30 %.
-egress_per_day = 0.0
-# Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
-# rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
-# half its secretion that is the full niche; stroma damaged further holds its HSCs less
-# (half-point and steepness are model assumptions).
-niche_signal = "SCF"
-niche_signal_half = 0.015
-niche_signal_hill = 4.0
-division_per_day = 1.0
-migration_per_day = 4.0
-death_per_day = 0.0
-quiescence_entry_per_day = 0.1
-quiescence_exit_per_day = 1.0
-self_renewal = 0.0
-asymmetric = 0.2
-differentiation = 0.8
-chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for the strength)
-differentiate_to = { ST_HSC = 1.0 }
+)toml";
 
-[types.LT_HSC.niche]
-migration_per_day = 0.0
-quiescence_entry_per_day = 1.0
+const char* kHumanNiche = R"toml(
 quiescence_exit_per_day = 0.00358
 self_renewal = 0.3
 asymmetric = 0.6
@@ -348,36 +356,9 @@ stem_cell_niches = ["sinusoidal"]
 [types.LT_HSC]
 lineage = "stem"
 initial = 1010
-initial_quiescent_fraction = 0.9
-seeks_niche = true
-# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
-# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
-# for room, which the calibrated steady state does not include. Measured on the human preset:
-# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
-# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
-# the pool drifts down 4 % a year and the agents rise 30 %.
-egress_per_day = 0.0
-# Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
-# rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
-# half its secretion that is the full niche; stroma damaged further holds its HSCs less
-# (half-point and steepness are model assumptions).
-niche_signal = "SCF"
-niche_signal_half = 0.015
-niche_signal_hill = 4.0
-division_per_day = 1.0
-migration_per_day = 4.0
-death_per_day = 0.0
-quiescence_entry_per_day = 0.1
-quiescence_exit_per_day = 1.0
-self_renewal = 0.0
-asymmetric = 0.2
-differentiation = 0.8
-chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for the strength)
-differentiate_to = { ST_HSC = 1.0 }
+)toml";
 
-[types.LT_HSC.niche]
-migration_per_day = 0.0
-quiescence_entry_per_day = 1.0
+const char* kMouseNiche = R"toml(
 quiescence_exit_per_day = 0.0256
 self_renewal = 0.3
 asymmetric = 0.6
@@ -691,8 +672,8 @@ recovery_per_day = 0.05
 
 const std::map<std::string, std::string>& presets() {
   static const std::map<std::string, std::string> p = {
-      {"human", std::string(kHuman) + kFields + kHumanTail + kTreatment},
-      {"mouse", std::string(kMouse) + kFields + kMouseTail + kTreatment}};
+      {"human", std::string(kHuman) + kStemCell + kHumanNiche + kFields + kHumanTail + kTreatment},
+      {"mouse", std::string(kMouse) + kStemCell + kMouseNiche + kFields + kMouseTail + kTreatment}};
   return p;
 }
 
