@@ -173,6 +173,43 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
   return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
 }
 
+SiteId FateKernel::room_within(SiteId site, uint32_t word) const {
+  // Breadth-first over occupied marrow: a daughter pushed along a chain of cells ends, in
+  // occupancy, the same as the daughter taking the free site at the chain's end.
+  const int r = reach_, w = 2 * r + 1;
+  const bool three = lattice_.dim() == 3;
+  thread_local std::vector<uint8_t> seen;
+  thread_local std::vector<std::pair<SiteId, Coord>> frontier, next;
+  thread_local std::vector<SiteId> found;
+  seen.assign(static_cast<size_t>(three ? w * w * w : w * w), 0);
+  auto cell = [&](Coord c) { return ((three ? c.z + r : 0) * w + c.y + r) * w + c.x + r; };
+  const auto& occ = lattice_.occupancy();
+  const auto deltas = lattice_.deltas();
+  const auto offsets = lattice_.offsets();
+  frontier.assign(1, {site, Coord{0, 0, 0}});
+  seen[cell(Coord{0, 0, 0})] = 1;
+  for (int depth = 1; depth <= r; ++depth) {
+    next.clear();
+    found.clear();
+    for (const auto& [s, c] : frontier)
+      for (size_t k = 0; k < deltas.size(); ++k) {
+        const Coord o{c.x + offsets[k].x, c.y + offsets[k].y, c.z + offsets[k].z};
+        uint8_t& v = seen[cell(o)];
+        if (v) continue;
+        v = 1;
+        const SiteId t = static_cast<SiteId>(s + deltas[k]);
+        if (occ[t] == kFree)
+          found.push_back(t);
+        else if (occ[t] == kOccupied)
+          next.push_back({t, o});
+      }
+    if (!found.empty())
+      return found[(static_cast<uint64_t>(word) * static_cast<uint64_t>(found.size())) >> 32];
+    std::swap(frontier, next);
+  }
+  return 0;
+}
+
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
@@ -212,12 +249,20 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
   if (!first_agent && second_agent) std::swap(first, second);
 
   auto& occ = lattice_.occupancy();
-  SiteId second_site = 0;
+  SiteId second_site = 0;  // 0 (padding): no second agent
   int second_offset = -1;
+  bool second_inside = true;
   if (first_agent && second_agent) {
     // The second daughter needs a free neighbouring site; without one the division waits.
     second_offset = free_neighbour(site, d.w[2]);
-    if (second_offset < 0) {
+    if (second_offset >= 0) {
+      second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
+      second_inside = in_block(b, site, second_offset);
+    } else if (reach_ > 1) {
+      second_site = room_within(site, dd.w[2]);
+      if (second_site != 0) second_inside = grid_.box(b).contains(lattice_.coord(second_site));
+    }
+    if (second_site == 0) {
       // The division waits, with its fate, and is retried at the division rate.
       ++stalled_[b];
       block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask & ~kQuiescent) |
@@ -225,7 +270,6 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
       block.reschedule(slot, next_event(type, false, site, step, dd.u(1), true));
       return;
     }
-    second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
   }
   std::vector<int64_t>& handoff = handoff_[b];
   if (graph_.is_compartment(first)) ++handoff[graph_.compartment_of(first)];
@@ -242,7 +286,7 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
   block.divisions[slot] = divisions;
   block.flags[slot] &= static_cast<uint8_t>(~kQuiescent & ~kPendingMask);
   block.reschedule(slot, next_event(first, false, site, step, dd.u(1)));
-  if (second_offset < 0) return;
+  if (second_site == 0) return;
 
   occ[second_site] = kOccupied;
   const Draw ds = stream_.draw(second_site, static_cast<uint64_t>(step), Purpose::kPlacement);
@@ -252,7 +296,7 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
                        kNeverStep};
   const int64_t when = next_event(second, false, second_site, step, ds.u(0));
   daughter.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
-  if (in_block(b, site, second_offset))
+  if (second_inside)
     block.add(daughter);
   else
     block.outbox.push_back(daughter);

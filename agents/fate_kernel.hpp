@@ -1,7 +1,8 @@
 #pragma once
 // One kernel serves every cell type: at an agent's event it draws which transition happens
 // (death, quiescence entry or exit, division), applies the division fate, places daughters and
-// schedules the next event. It writes only the agent's block and that block's one-site halo.
+// schedules the next event. It writes only the agent's block and that block's halo of
+// `division_reach` sites (one site unless a division pushes its daughter further).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -18,6 +19,11 @@ class FateKernel {
  public:
   FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockGrid& grid,
              std::span<const uint8_t> niche, Stream stream, double dt_hours);
+
+  // How far a dividing cell can push a daughter when no neighbour is free: the daughter takes
+  // the nearest free site reachable through occupied marrow within `reach` steps (1: only free
+  // neighbours; a division without one waits). The block grid's edge must be >= 2 * reach.
+  void set_division_reach(int reach) { reach_ = reach; }
 
   // The chemoattractant field (per padded site) that biases migration; empty for none.
   void set_chemoattractant(std::span<const float> field) { chemoattractant_ = field; }
@@ -66,6 +72,9 @@ class FateKernel {
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
   int uphill_neighbour(SiteId site, double chi, double u) const;
   bool in_block(int b, SiteId site, int offset) const;
+  // The nearest free site (in steps between neighbours, through occupied marrow) within the
+  // division reach, chosen uniformly among the nearest by `word`; 0 (a padding site) for none.
+  SiteId room_within(SiteId site, uint32_t word) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
 
@@ -80,6 +89,7 @@ class FateKernel {
   void blend();
   std::vector<double> activation_;
   double boost_ = 0;
+  int reach_ = 1;
   Stream stream_;
   double dt_;
   std::vector<std::vector<int64_t>> handoff_;

@@ -361,6 +361,11 @@ Scenario read_scenario(Section& top) {
     sc.lattice.calendar_window = static_cast<int>(s.integer("calendar_window", 1, 1 << 20));
     if (sc.lattice.calendar_window & (sc.lattice.calendar_window - 1))
       s.fail("calendar_window", "expected a power of two");
+    sc.lattice.division_reach = static_cast<int>(s.integer_or("division_reach", 1, 1, 2048));
+    if (2 * sc.lattice.division_reach > sc.lattice.block)
+      s.fail("division_reach", "expected at most half of lattice.block (" +
+                                   std::to_string(sc.lattice.block) +
+                                   "), so that blocks updated together never reach one site");
     if (static_cast<double>(sc.lattice.nx + 2) * (sc.lattice.ny + 2) * (sc.lattice.nz + 2) > 4e9)
       s.fail("size", "the lattice may have at most 4e9 sites");
     s.finish();

@@ -28,6 +28,8 @@ struct LatticeConfig {
   int block = 32;
   Neighbourhood neighbourhood = Neighbourhood::kMoore;
   int calendar_window = 256;
+  // Sites a division can push its daughter when no neighbour is free (1: the division waits).
+  int division_reach = 1;
 };
 
 struct OrganismConfig {

@@ -42,6 +42,7 @@ Simulation::Simulation(const Scenario& scenario)
   kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, grid_, niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
   kernel_->set_renewal_boost(scenario.treatment.regeneration.renewal_boost);
+  kernel_->set_division_reach(scenario.lattice.division_reach);
   const LineageGraph& g = scenario_.graph;
   hsc_type_ = g.type_index(scenario.organism.hsc_type);
   if (hsc_type_ < 0)

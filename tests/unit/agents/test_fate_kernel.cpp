@@ -84,9 +84,12 @@ struct World {
   // One step: every block drained colour by colour, then the outboxes merged. The blocks of a
   // colour run one after the other here (colour_sweep's threads are tested in model/); a
   // parallel region per step only slows these tests down on a busy machine.
-  std::vector<int64_t> step(int64_t now) {
+  // `reverse`: the blocks of each colour in the opposite order, as threads may take them.
+  std::vector<int64_t> step(int64_t now, bool reverse = false) {
     for (int c = 0; c < grid.colours(); ++c)
-      for (const int b : grid.colour(c)) {
+      for (size_t i = 0; i < grid.colour(c).size(); ++i) {
+        const std::vector<int>& ids = grid.colour(c);
+        const int b = reverse ? ids[ids.size() - 1 - i] : ids[i];
         AgentBlock& block = blocks[b];
         block.drain<true>(now, [&](uint32_t slot) { kernel.event(block, b, slot, now); });
       }
@@ -385,6 +388,102 @@ TEST(FateKernel, DivisionWithoutRoomWaitsWithItsFateUntilRoomAppears) {
     ++fates_seen[pending];
   }
   EXPECT_EQ(fates_seen.size(), 2u);  // both fates occurred over the seeds
+}
+
+TEST(FateKernel, DivisionPushesItsDaughterToTheNearestFreeSiteWithinReach) {
+  // A (0) self-renews once; B (1) is inert. A sits at (5, 5) inside a block of B two sites
+  // deep (x 3..7, y 3..7). Its nearest free sites are the ring three steps out (24 sites).
+  const LineageGraph g({type("A", rates(0.5, 0, 0, 0, 0, {1, 0, 0})), type("B", rates(0))}, {});
+  std::map<SiteId, int> landed;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    World w(g, 11, 11, 6, seed);
+    w.kernel.set_division_reach(3);
+    w.place(5, 5, 0, 0);
+    for (int y = 3; y <= 7; ++y)
+      for (int x = 3; x <= 7; ++x)
+        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.step(0);
+    w.expect_consistent();
+    ASSERT_EQ(w.alive(), 26) << "seed " << seed;
+    EXPECT_EQ(w.kernel.stalled_divisions(), 0);
+    for (const auto& [site, a] : w.agents()) {
+      if (a.type != 0 || site == w.lattice.index(5, 5, 0)) continue;
+      const Coord c = w.lattice.coord(site);
+      EXPECT_EQ(std::max(std::abs(c.x - 5), std::abs(c.y - 5)), 3) << "seed " << seed;
+      EXPECT_EQ(a.divisions, 1);
+      ++landed[site];
+    }
+  }
+  // Chosen uniformly over the ring: 60 draws over 24 sites leave on average 24 (1 - 1/24)^60
+  // = 1.9 sites unchosen; fewer than 14 distinct sites has probability far below 1e-6.
+  EXPECT_GE(landed.size(), 14u);
+  int64_t total = 0;
+  for (const auto& [site, n] : landed) total += n;
+  EXPECT_EQ(total, 60);
+
+  // Two sites short of the ring, the division waits as with neighbours only.
+  World w(g, 11, 11, 6, 1);
+  w.kernel.set_division_reach(2);
+  w.place(5, 5, 0, 0);
+  for (int y = 3; y <= 7; ++y)
+    for (int x = 3; x <= 7; ++x)
+      if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+  w.step(0);
+  EXPECT_EQ(w.alive(), 25);
+  EXPECT_EQ(w.kernel.stalled_divisions(), 1);
+}
+
+TEST(FateKernel, PushedDaughtersDoNotCrossVesselsOrBone) {
+  // A vessel (blocked column x = 6) beside the mother at (5, 5); B fills x 3..5, y 2..8. The
+  // free sites just across the vessel are two sites away but not reachable through marrow; the
+  // nearest reachable ones are column x = 2, three steps away.
+  const LineageGraph g({type("A", rates(0.5, 0, 0, 0, 0, {1, 0, 0})), type("B", rates(0))}, {});
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    World w(g, 11, 11, 6, seed);
+    w.kernel.set_division_reach(3);
+    for (int y = 0; y < 11; ++y) w.lattice.occupancy()[w.lattice.index(6, y, 0)] = kBlocked;
+    w.place(5, 5, 0, 0);
+    for (int y = 2; y <= 8; ++y)
+      for (int x = 3; x <= 5; ++x)
+        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.step(0);
+    w.expect_consistent();
+    ASSERT_EQ(w.alive(), 22) << "seed " << seed;
+    for (const auto& [site, a] : w.agents()) {
+      if (a.type == 0 && site != w.lattice.index(5, 5, 0)) {
+        EXPECT_EQ(w.lattice.coord(site).x, 2) << "seed " << seed;
+      }
+    }
+  }
+}
+
+TEST(FateKernel, PushedDaughtersGiveTheSameResultInAnyBlockOrder) {
+  // A crowded population that divides and dies, pushing daughters up to 4 sites across block
+  // boundaries (blocks of 8, the smallest edge for that reach): blocks of one colour never
+  // reach the same site, so their order within a colour, as threads take them, cannot matter.
+  const LineageGraph g({type("A", rates(0.4, 0.05, 0, 0, 0.2, {0.5, 0.2, 0.3}), {{1, 1.0}}),
+                        type("B", rates(0.3, 0.2, 0, 0, 0.2, {0.3, 0, 0.7}), {{2, 1.0}})},
+                       {"c"});
+  std::vector<std::map<SiteId, AgentRecord>> result;
+  for (const bool reverse : {false, true}) {
+    World w(g, 40, 40, 8, 7);
+    w.kernel.set_division_reach(4);
+    for (int y = 0; y < 40; ++y)
+      for (int x = 0; x < 40; ++x)
+        if ((x * 7 + y * 3) % 5 != 0) w.place(x, y, (x + y) % 2, (x * 13 + y) % 5);
+    for (int64_t step = 0; step < 60; ++step) w.step(step, reverse);
+    w.expect_consistent();
+    result.push_back(w.agents());
+  }
+  ASSERT_EQ(result[0].size(), result[1].size());
+  EXPECT_GT(result[0].size(), 1000u);
+  for (const auto& [site, a] : result[0]) {
+    ASSERT_EQ(result[1].count(site), 1u) << "site " << site;
+    const AgentRecord& b = result[1].at(site);
+    EXPECT_TRUE(a.type == b.type && a.flags == b.flags && a.divisions == b.divisions &&
+                a.next_step == b.next_step)
+        << "site " << site;
+  }
 }
 
 TEST(FateKernel, WaitingRetryUsesDivisionDeathAndMigrationRates) {

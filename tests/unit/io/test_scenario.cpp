@@ -368,6 +368,9 @@ TEST(ScenarioErrors, UnknownStemTypeNamesItsLine) {
 
 TEST(ScenarioErrors, RangeAndShapeChecks) {
   EXPECT_HAS(error_of("", {"lattice.calendar_window=100"}), "power of two");
+  EXPECT_HAS(error_of("", {"lattice.block=16", "lattice.division_reach=9"}),
+             "lattice.division_reach");
+  EXPECT_HAS(error_of("", {"lattice.division_reach=0"}), "lattice.division_reach");
   EXPECT_HAS(error_of("", {"lattice.size=[10]"}), "lattice.size");
   EXPECT_HAS(error_of("", {"lattice.neighbourhood=hex"}), "lattice.neighbourhood");
   EXPECT_HAS(error_of("", {"geometry.stem_cell_niches=[\"bone\"]"}), "geometry.stem_cell_niches");
