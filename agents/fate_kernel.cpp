@@ -173,10 +173,10 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
   return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
 }
 
-SiteId FateKernel::room_within(SiteId site, uint32_t word) const {
+SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word) const {
   // Breadth-first over occupied marrow: a daughter pushed along a chain of cells ends, in
   // occupancy, the same as the daughter taking the free site at the chain's end.
-  const int r = reach_, w = 2 * r + 1;
+  const int r = reach, w = 2 * r + 1;
   const bool three = lattice_.dim() == 3;
   thread_local std::vector<uint8_t> seen;
   thread_local std::vector<std::pair<SiteId, Coord>> frontier, next;
@@ -258,8 +258,8 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
     if (second_offset >= 0) {
       second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
       second_inside = in_block(b, site, second_offset);
-    } else if (reach_ > 1) {
-      second_site = room_within(site, dd.w[2]);
+    } else if (const int reach = division_reach(type); reach > 1) {
+      second_site = room_within(site, reach, dd.w[2]);
       if (second_site != 0) second_inside = grid_.box(b).contains(lattice_.coord(second_site));
     }
     if (second_site == 0) {

@@ -23,7 +23,12 @@ class FateKernel {
   // How far a dividing cell can push a daughter when no neighbour is free: the daughter takes
   // the nearest free site reachable through occupied marrow within `reach` steps (1: only free
   // neighbours; a division without one waits). The block grid's edge must be >= 2 * reach.
+  // A type's own division_reach, when set, replaces it for that type.
   void set_division_reach(int reach) { reach_ = reach; }
+  int division_reach(int type) const {
+    const int own = graph_.type(type).division_reach;
+    return own > 0 ? own : reach_;
+  }
 
   // The chemoattractant field (per padded site) that biases migration; empty for none.
   void set_chemoattractant(std::span<const float> field) { chemoattractant_ = field; }
@@ -74,7 +79,7 @@ class FateKernel {
   bool in_block(int b, SiteId site, int offset) const;
   // The nearest free site (in steps between neighbours, through occupied marrow) within the
   // division reach, chosen uniformly among the nearest by `word`; 0 (a padding site) for none.
-  SiteId room_within(SiteId site, uint32_t word) const;
+  SiteId room_within(SiteId site, int reach, uint32_t word) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
 

@@ -39,6 +39,9 @@ struct CellType {
   int64_t initial = 0;
   double initial_quiescent_fraction = 0;
   bool seeks_niche = false;  // placed on niche sites first at the start
+  // How far its divisions push a daughter when no neighbour is free (0: the lattice's
+  // division_reach); 1 keeps daughters beside the mother, the division waiting for room.
+  int division_reach = 0;
   // Daily fraction that leaves the marrow for the blood and homes back through a sinusoid to a
   // free site elsewhere (the section stands for the marrow: cells leaving it are replaced).
   double egress_per_day = 0;

@@ -487,6 +487,12 @@ Scenario read_scenario(Section& top) {
     t.initial_quiescent_fraction = s.number_or("initial_quiescent_fraction", 0, 0, 1);
     t.seeks_niche = s.boolean_or("seeks_niche", false);
     t.egress_per_day = s.number_or("egress_per_day", 0, 0, 1);
+    if (s.has("division_reach")) {
+      t.division_reach = static_cast<int>(s.integer("division_reach", 1, 2048));
+      if (2 * t.division_reach > sc.lattice.block)
+        s.fail("division_reach",
+               "expected at most half of lattice.block (" + std::to_string(sc.lattice.block) + ")");
+    }
     if (s.has("niche_signal")) {
       std::vector<std::string> names;
       for (const auto& f : sc.fields) names.push_back(f.name);

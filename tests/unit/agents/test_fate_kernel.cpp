@@ -421,16 +421,22 @@ TEST(FateKernel, DivisionPushesItsDaughterToTheNearestFreeSiteWithinReach) {
   for (const auto& [site, n] : landed) total += n;
   EXPECT_EQ(total, 60);
 
-  // Two sites short of the ring, the division waits as with neighbours only.
-  World w(g, 11, 11, 6, 1);
-  w.kernel.set_division_reach(2);
-  w.place(5, 5, 0, 0);
-  for (int y = 3; y <= 7; ++y)
-    for (int x = 3; x <= 7; ++x)
-      if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
-  w.step(0);
-  EXPECT_EQ(w.alive(), 25);
-  EXPECT_EQ(w.kernel.stalled_divisions(), 1);
+  // Two sites short of the ring, the division waits as with neighbours only; and so it does
+  // for a type whose own reach is 1, whatever the lattice's.
+  CellType sessile = type("A", rates(0.5, 0, 0, 0, 0, {1, 0, 0}));
+  sessile.division_reach = 1;
+  const LineageGraph own({sessile, type("B", rates(0))}, {});
+  for (const auto& [graph, reach] : {std::pair<const LineageGraph*, int>{&g, 2}, {&own, 3}}) {
+    World w(*graph, 11, 11, 6, 1);
+    w.kernel.set_division_reach(reach);
+    w.place(5, 5, 0, 0);
+    for (int y = 3; y <= 7; ++y)
+      for (int x = 3; x <= 7; ++x)
+        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.step(0);
+    EXPECT_EQ(w.alive(), 25);
+    EXPECT_EQ(w.kernel.stalled_divisions(), 1);
+  }
 }
 
 TEST(FateKernel, PushedDaughtersDoNotCrossVesselsOrBone) {
