@@ -145,6 +145,20 @@ int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
   return free_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
 }
 
+int FateKernel::niche_neighbour(SiteId site, uint32_t word) const {
+  std::array<uint8_t, 26> niche_k;
+  int n = 0;
+  const auto& occ = lattice_.occupancy();
+  const auto deltas = lattice_.deltas();
+  for (int k = 0; k < static_cast<int>(deltas.size()); ++k) {
+    const SiteId t = static_cast<SiteId>(site + deltas[k]);
+    niche_k[n] = static_cast<uint8_t>(k);
+    n += occ[t] == kFree && niche_[t];
+  }
+  if (n == 0) return free_neighbour(site, word);
+  return niche_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
+}
+
 int FateKernel::uphill_neighbour(SiteId site, double chi, double u) const {
   const auto& occ = lattice_.occupancy();
   const auto deltas = lattice_.deltas();
@@ -254,7 +268,10 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
   bool second_inside = true;
   if (first_agent && second_agent) {
     // The second daughter needs a free neighbouring site; without one the division waits.
-    second_offset = free_neighbour(site, d.w[2]);
+    // Stromal niche cells hold stem cells: a stem daughter takes a free niche site beside its
+    // mother when there is one.
+    second_offset = graph_.type(second).seeks_niche ? niche_neighbour(site, d.w[2])
+                                                    : free_neighbour(site, d.w[2]);
     if (second_offset >= 0) {
       second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
       second_inside = in_block(b, site, second_offset);

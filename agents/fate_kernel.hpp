@@ -74,6 +74,9 @@ class FateKernel {
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
   // A uniformly chosen free neighbour (index into the lattice's offsets), or -1.
   int free_neighbour(SiteId site, uint32_t word) const;
+  // For a daughter of a type that seeks a niche: a uniformly chosen free neighbour with
+  // working niche support if there is one, else any free neighbour, or -1.
+  int niche_neighbour(SiteId site, uint32_t word) const;
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
   int uphill_neighbour(SiteId site, double chi, double u) const;
   bool in_block(int b, SiteId site, int offset) const;

@@ -42,10 +42,12 @@ Scenario steady_scenario(int64_t agents, const std::vector<std::string>& set, bo
   const double edge = std::sqrt(f);
   s.push_back(fmt::format("lattice.size=[{},{}]", std::lround(base.lattice.nx * edge),
                           std::lround(base.lattice.ny * edge)));
-  s.push_back(fmt::format("geometry.sinusoids={}",
-                          std::max<long>(1, std::lround(base.geometry.sinusoids * edge))));
-  s.push_back(fmt::format("geometry.arterioles={}",
-                          std::max<long>(0, std::lround(base.geometry.arterioles * edge))));
+  if (base.geometry.generator == "straight") {  // a network fills its fractions at any size
+    s.push_back(fmt::format("geometry.sinusoids={}",
+                            std::max<long>(1, std::lround(base.geometry.sinusoids * edge))));
+    s.push_back(fmt::format("geometry.arterioles={}",
+                            std::max<long>(0, std::lround(base.geometry.arterioles * edge))));
+  }
   const std::string& stem = base.organism.hsc_type;
   for (const CellType& t : base.graph.types()) {
     const double cut = !depleted ? 1.0 : t.name == stem ? 0.3 : 0.05;

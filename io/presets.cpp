@@ -44,12 +44,17 @@ update_hours = 24.0
 const char* kStemCell = R"toml(
 initial_quiescent_fraction = 0.9
 seeks_niche = true
+# Daughters stay beside the dividing stem cell (a division waits for a free neighbour): niche
+# HSCs are sessile (Christodoulou 2020 Nature 578:278), and a daughter pushed away would leave
+# the niche (model assumption).
+division_reach = 1
 # HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
-# J Exp Med 206:2837, mouse). Off by default: relocation frees stem cells whose divisions wait
-# for room, which the calibrated steady state does not include. Measured on the human preset:
-# at 1 %/day the LT-HSC pool holds (-1 % in a year) but blood counts rise ~8 %, and with half
-# the niches lost the pool falls to a third (re-homing lands on lost niches too); at 3 %/day
-# the pool drifts down 4 % a year and the agents rise 30 %.
+# J Exp Med 206:2837, mouse), entering where the endothelium presents CXCL12. Off by default:
+# the calibrated steady state does not include it, and a relocated HSC rarely lands on a free
+# niche before it differentiates. Measured on the human preset at 1 %/day over a year: the
+# LT-HSC pool is 1596 on day 0 (after the spin-up) and 1423 at the end, against 2146 and 2161
+# without egress; the agents rise 2.5-fold and neutrophils to 7.4; with half the niches lost
+# the pool falls to a fifth of the intact one.
 egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
 # rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
@@ -93,21 +98,37 @@ hsc_type = "LT_HSC"
 mch_pg = 29.0             # mean cell hemoglobin, adult reference 27-33 pg (verify)
 
 [lattice]
-size = [640, 640]         # sites; 2D section of marrow
+size = [768, 768]         # sites; 2D section of marrow, ~400,000 marrow sites
 site_um = 10.0            # about one cell diameter
 neighbourhood = "moore"
 block = 32                # spatial block edge for the parallel update
 calendar_window = 256     # steps in the event calendar ring
+# A division without a free neighbour pushes its daughter along the cells to the nearest free
+# site up to 8 sites (80 um) away; cells in marrow are displaced as clusters grow (model
+# assumption). Stem cells keep their daughters beside them ([types.LT_HSC] division_reach).
+division_reach = 8
 
 [geometry]
 seed = 1
 bone_thickness = 4        # cortical bone along the faces, sites
-sinusoids = 4             # straight sinusoids across the section
-sinusoid_width = 2
-arterioles = 2
+# Sinusoids fill ~30 % of the marrow cavity and arterioles ~1 % (Acar 2015 Nature 526:126).
+# The section cuts a three-dimensional vessel network, so vessels show as profiles a few
+# widths long (segment_length): long channels in a plane would wall the marrow into closed
+# pockets, which tubes in a volume do not. Sinusoid lumen 40 um (model choice; human marrow
+# sinusoids are a few tens of um across, verify).
+generator = "network"
+sinusoid_fraction = 0.30
+arteriole_fraction = 0.01
+sinusoid_width = 4
+segment_length = 12
 # Niche kinds that hold stem cells: most HSCs sit within ~10 um of a sinusoid (Acar 2015 Nature
 # 526:126); ["arteriolar"] expresses the arteriolar arrangement (Kunisaki 2013 Nature 502:637).
 stem_cell_niches = ["sinusoidal"]
+# Perivascular niche stroma covers part of the sinusoid surface, in patches of 160 um that are
+# kept, and damaged, as a whole: ~5400 niche sites for 2100 LT-HSCs (the pool fills about 40 %
+# of its niches; model assumption).
+stem_cell_niche_fraction = 0.0897
+stem_cell_niche_patch = 16
 
 # LT-HSC: quiescent in the niche; they leave quiescence at 0.00358/day and return at 1/day, so a
 # niche LT-HSC divides every ~40 weeks: Catlin 2011 Blood 117:4460. Niche-dependent fate
@@ -120,8 +141,8 @@ initial = 2100
 
 const char* kHumanNiche = R"toml(
 quiescence_exit_per_day = 0.00358
-self_renewal = 0.3
-asymmetric = 0.6
+self_renewal = 0.22
+asymmetric = 0.68
 differentiation = 0.1
 
 # ST-HSC and MPP: transit-amplifying multipotent cells; cycling and division shares are model
@@ -129,7 +150,7 @@ differentiation = 0.1
 # from HSC to MPP measured in mice (Busch 2015 Nature 518:542).
 [types.ST_HSC]
 lineage = "stem"
-initial = 1060
+initial = 800
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -139,7 +160,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 1740
+initial = 1390
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.25
@@ -156,7 +177,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 # Cycling about daily (model assumption).
 [types.CMP]
 lineage = "myeloid"
-initial = 4080
+initial = 3180
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -166,7 +187,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 1290
+initial = 1050
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -176,7 +197,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 9050
+initial = 7290
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -186,7 +207,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 6090
+initial = 4860
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -198,7 +219,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 # for the lineage's maturation compartment (model assumption: the agent/compartment boundary).
 [types.EryP]
 lineage = "erythroid"
-initial = 22230
+initial = 24640
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -208,7 +229,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 47490
+initial = 52770
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -218,7 +239,7 @@ differentiate_to = { myeloid = 1.0 }
 
 [types.MkP]
 lineage = "megakaryocyte"
-initial = 9500
+initial = 10570
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -228,7 +249,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 4520
+initial = 4880
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -244,7 +265,7 @@ const char* kHumanTail = R"toml(
 [maturation.myeloid]
 stages = 4
 transit_days = 5.8        # neutrophil marrow transit: Lahoz-Beneytez 2016 Blood 127:3431
-amplification = 10100.0
+amplification = 8195.0
 feeds = { neutrophils = 0.917, monocytes = 0.083 }
 hormone = "G-CSF"         # feedback on the granulocyte-monocyte output
 feedback_sensor = "neutrophils"
@@ -255,7 +276,7 @@ feedback_cap = 5.0        # model assumption
 [maturation.erythroid]
 stages = 4
 transit_days = 7.0        # erythroid precursor maturation, about a week (verify)
-amplification = 160000.0
+amplification = 140400.0
 feeds = { rbc = 1.0 }
 hormone = "EPO"
 feedback_sensor = "rbc"
@@ -266,7 +287,7 @@ feedback_cap = 3.0        # red cell production rises ~3x at most (VALIDATION.md
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 5.0        # megakaryocyte maturation: Harker & Finch 1969 J Clin Invest 48:963
-amplification = 221000.0
+amplification = 182000.0
 feeds = { platelets = 1.0 }
 hormone = "TPO"
 feedback_sensor = "platelets"
@@ -277,7 +298,7 @@ feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # lymphoid precursor maturation (verify)
-amplification = 102.0
+amplification = 82.2
 feeds = { lymphocytes = 1.0 }
 
 # Blood pools: mean lifespan and its CV (1 = exponential survival, smaller = senescence).
@@ -640,7 +661,7 @@ sensitivity = { LT_HSC = 0.6, ST_HSC = 0.15, MPP = 0.35, CMP = 0.7, CLP = 0.7, m
 # CD3+/kg with 2.5e6 CD34+/kg, cord blood ~1e7/kg with 1.5e5 CD34+/kg (Ottinger 1996 Blood
 # 88:2775, verify).
 [grafts.bone_marrow]
-per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 2.4e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 8.4e-4, MkP = 2.0e-6, LyP = 2.95e-5 }
+per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 3.6e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.26e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
 t_cells_per_cd34 = 10.0
 cd34_per_tnc = 0.008      # 3e8 TNC/kg ~ 2.4e6 CD34+/kg (VALIDATION.md, verify)
 homing_efficiency = 0.1

@@ -22,8 +22,8 @@ Simulation::Simulation(const Scenario& scenario)
   niche_now_ = geometry_.supportive;
   working_niches_ = geometry_.niche_sites;
   {
-    // Each niche site fails when stromal health falls below its own threshold, so the share of
-    // working niches follows the health.
+    // Each niche patch fails when stromal health falls below its own threshold, so the share of
+    // working niches follows the health; a patch's sites share one stromal cell network.
     const Stream st(scenario.geometry.seed);
     niche_threshold_.assign(niche_now_.size(), 0.0f);
     const auto deltas = lattice_.deltas();
@@ -31,7 +31,8 @@ Simulation::Simulation(const Scenario& scenario)
       if (geometry_.kind[s] != kMarrow) continue;
       marrow_sites_.push_back(s);
       if (geometry_.supportive[s])
-        niche_threshold_[s] = static_cast<float>(st.draw(s, 0, Purpose::kStroma).u(0));
+        niche_threshold_[s] = static_cast<float>(
+            st.draw(niche_patch(lattice_, scenario.geometry, s), 0, Purpose::kStroma).u(0));
       bool by_vessel = false;
       for (const auto d : deltas) by_vessel |= geometry_.kind[s + d] == kSinusoid;
       if (by_vessel) vessel_adjacent_.push_back(s);
@@ -253,13 +254,15 @@ void Simulation::egress() {
   // sinusoid (back to its own site when it finds none).
   std::sort(moving.begin(), moving.end(),
             [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
+  const std::vector<double> weight = entry_weights();
   for (AgentRecord& a : moving) {
     const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
     SiteId to = a.site;
     for (int attempt = 0; attempt < 16; ++attempt) {
       const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
                              static_cast<uint64_t>(step_), Purpose::kEgress);
-      const SiteId s = vessel_adjacent_[w.below(0, static_cast<uint32_t>(vessel_adjacent_.size()))];
+      const SiteId s = vessel_adjacent_[pick_entry(vessel_adjacent_.size(), weight, w)];
       if (occ[s] == kFree) {
         to = s;
         break;
@@ -339,6 +342,25 @@ void Simulation::kill(const StepEffects& fx) {
   }
 }
 
+size_t Simulation::pick_entry(size_t n, const std::vector<double>& weight, const Draw& d) {
+  if (weight.empty()) return d.below(0, static_cast<uint32_t>(n));
+  const auto it = std::upper_bound(weight.begin(), weight.end(), d.u(3) * weight.back());
+  return std::min<size_t>(n - 1, static_cast<size_t>(it - weight.begin()));
+}
+
+std::vector<double> Simulation::entry_weights() const {
+  std::vector<double> w;
+  for (const SignalField& f : fields_) {
+    if (!f.config().chemoattractant) continue;
+    const auto c = f.values();
+    double total = 0;
+    for (const SiteId s : vessel_adjacent_) w.push_back(total += std::max(0.0f, c[s]));
+    if (total <= 0) w.clear();  // no signal anywhere: uniform entry
+    break;
+  }
+  return w;
+}
+
 void Simulation::infuse(const GraftDose& g) {
   const Stream st(scenario_.run.seed);
   auto& occ = lattice_.occupancy();
@@ -352,17 +374,20 @@ void Simulation::infuse(const GraftDose& g) {
     const Draw r = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
     const int64_t count = static_cast<int64_t>(whole) + (r.u(0) < x - whole ? 1 : 0);
     // Stem cells enter where blood meets marrow, next to a sinusoid, and home to free niches
-    // by chemotaxis. Progenitors are seeded over the whole marrow: in a real marrow sinusoids
-    // take ~30 % of the volume, so every site is within a few cells of one, which the few
-    // vessels of a section do not reproduce.
-    const auto& entry = scenario_.graph.type(t).seeks_niche ? vessel_adjacent_ : marrow_sites_;
+    // by chemotaxis. They cross the endothelium where it presents the chemoattractant (CXCL12
+    // on the sinusoids drives HSC transmigration: Peled 1999 Science 283:845), so the entry
+    // site is drawn with weight proportional to its concentration. Progenitors are seeded over
+    // the whole marrow: every marrow site is within a few cells of a sinusoid.
+    const bool stem = scenario_.graph.type(t).seeks_niche;
+    const auto& entry = stem ? vessel_adjacent_ : marrow_sites_;
+    const std::vector<double> weight = stem ? entry_weights() : std::vector<double>{};
     for (int64_t i = 0; i < count && !entry.empty(); ++i) {
       Draw d{};
       SiteId s = 0;
       bool found = false;
       for (int attempt = 0; attempt < 64 && !found; ++attempt) {
         d = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
-        s = entry[d.below(0, static_cast<uint32_t>(entry.size()))];
+        s = entry[pick_entry(entry.size(), weight, d)];
         found = occ[s] == kFree;
       }
       if (!found) continue;  // every tried entry site taken: the cell does not engraft

@@ -12,6 +12,7 @@
 #include "blood/compartments.hpp"
 #include "core/block_grid.hpp"
 #include "core/lattice.hpp"
+#include "core/random.hpp"
 #include "model/scenario.hpp"
 #include "niche/fields.hpp"
 #include "niche/geometry.hpp"
@@ -94,6 +95,11 @@ class Simulation {
   // Treatment and daily updates at the start of a step of recorded time.
   void apply_treatment();
   void infuse(const GraftDose& g);
+  // Cumulative entry weights of the sites next to sinusoids for homing stem cells: the
+  // chemoattractant concentration; empty (uniform entry) without a chemoattractant field.
+  std::vector<double> entry_weights() const;
+  // An index below n from one draw: uniform, or by the cumulative weights when given.
+  static size_t pick_entry(size_t n, const std::vector<double>& weight, const Draw& d);
   void kill(const StepEffects& fx);
   // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
   // `signals`: also scale or re-solve the fields for a change of stromal health since the day

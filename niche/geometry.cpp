@@ -159,6 +159,13 @@ Geometry generate_geometry(const Lattice& lat, const GeometryConfig& cfg) {
   return g;
 }
 
+uint64_t niche_patch(const Lattice& lat, const GeometryConfig& cfg, SiteId s) {
+  const int p = std::max(1, cfg.supportive_patch);
+  if (p == 1) return s;
+  const Coord c = lat.coord(s);
+  return static_cast<uint64_t>(lat.index(c.x / p, c.y / p, c.z / p)) | uint64_t{1} << 40;
+}
+
 void classify_niches(const Lattice& lat, const GeometryConfig& cfg, Geometry& g) {
   g.niche.assign(g.kind.size(), kNoNiche);
   g.supportive.assign(g.kind.size(), 0);
@@ -195,9 +202,7 @@ void classify_niches(const Lattice& lat, const GeometryConfig& cfg, Geometry& g)
               break;
           }
         }
-        const int p = std::max(1, cfg.supportive_patch);
-        const uint64_t patch =
-            p == 1 ? s : static_cast<uint64_t>(lat.index(x / p, y / p, z / p)) | uint64_t{1} << 40;
+        const uint64_t patch = niche_patch(lat, cfg, s);
         const bool kept =
             cfg.supportive_fraction >= 1 ||
             Stream(cfg.seed).draw(patch, 0, Purpose::kGeometry).u(1) < cfg.supportive_fraction;

@@ -69,6 +69,10 @@ std::vector<double> cavity_fractions(const Lattice& lattice, const GeometryConfi
 // the sites that hold niche stroma.
 void classify_niches(const Lattice& lattice, const GeometryConfig& config, Geometry& g);
 
+// The niche stroma patch of a site (its random stream counter): the site itself for patches of
+// one site. Niche sites of one patch are kept together, and fail together under stromal damage.
+uint64_t niche_patch(const Lattice& lattice, const GeometryConfig& config, SiteId site);
+
 // The niche kind of a name in kNicheKindNames; -1 if unknown.
 int niche_kind_of(const std::string& name);
 

@@ -62,9 +62,9 @@ struct Template {
 
 // Tiny variants of the presets: a 24 x 24 section, a 12 x 12 x 6 box.
 const std::vector<std::vector<std::string>> kVariants = {
-    {"preset=human", "lattice.size=[24,24]", "lattice.block=8", "lattice.calendar_window=64",
-     "geometry.bone_thickness=2", "geometry.sinusoids=2", "geometry.arterioles=1",
-     "run.spin_up_days=1", "run.days=2"},
+    {"preset=human", "lattice.size=[24,24]", "lattice.block=8", "lattice.division_reach=4",
+     "lattice.calendar_window=64", "geometry.bone_thickness=2", "geometry.sinusoids=2",
+     "geometry.arterioles=1", "run.spin_up_days=1", "run.days=2"},
     {"preset=mouse", "lattice.size=[12,12,6]", "lattice.block=4", "lattice.calendar_window=16",
      "geometry.bone_thickness=1", "geometry.sinusoids=1", "geometry.arterioles=1",
      "run.spin_up_days=0.5", "run.days=1", "run.dt_hours=2", "run.output_every_hours=2",

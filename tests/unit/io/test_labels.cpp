@@ -83,7 +83,8 @@ TEST(Labels, HdfVolumeRoundTripsToTheSameSiteKinds) {
 }
 
 TEST(Labels, RawVolumeRoundTripsIn3D) {
-  const std::vector<std::string> size = {"lattice.size=[24, 20, 16]", "lattice.block=4"};
+  const std::vector<std::string> size = {"lattice.size=[24, 20, 16]", "lattice.block=4",
+                                         "lattice.division_reach=2"};
   const Volume v = generated(size);
   const std::string path = temp("v.raw");
   std::ofstream(path, std::ios::binary)
@@ -95,7 +96,7 @@ TEST(Labels, RawVolumeRoundTripsIn3D) {
   set.push_back(kMap);
   EXPECT_EQ(imported_kinds(set), v.kinds);
   auto bad = set;
-  bad[3] = "geometry.labels_dims=[24, 20, 15]";
+  bad[4] = "geometry.labels_dims=[24, 20, 15]";
   try {
     load_scenario("", bad);
     ADD_FAILURE() << "no error for wrong dimensions";
@@ -104,7 +105,7 @@ TEST(Labels, RawVolumeRoundTripsIn3D) {
   }
   // A label the mapping does not know.
   auto unknown = set;
-  unknown[4] = "geometry.labels={marrow=10,bone=11,sinusoid=12}";
+  unknown[5] = "geometry.labels={marrow=10,bone=11,sinusoid=12}";
   try {
     load_scenario("", unknown);
     ADD_FAILURE() << "no error for an unmapped label";

@@ -77,10 +77,13 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
   EXPECT_DOUBLE_EQ(s.run.spin_up_days, 180.0);
   EXPECT_DOUBLE_EQ(s.run.dt_hours, 1.0);
   EXPECT_EQ(s.run.seed, 1u);
-  EXPECT_EQ(s.lattice.nx, 640);
-  EXPECT_EQ(s.lattice.ny, 640);
+  EXPECT_EQ(s.lattice.nx, 768);
+  EXPECT_EQ(s.lattice.ny, 768);
   EXPECT_EQ(s.lattice.nz, 1);
   EXPECT_EQ(s.lattice.block, 32);
+  EXPECT_EQ(s.lattice.division_reach, 8);
+  EXPECT_EQ(s.geometry.generator, "network");
+  EXPECT_DOUBLE_EQ(s.geometry.sinusoid_fraction, 0.30);
   EXPECT_EQ(s.lattice.neighbourhood, Neighbourhood::kMoore);
   EXPECT_EQ(s.geometry.supportive, std::vector<NicheKind>{kSinusoidal});
   EXPECT_EQ(s.graph.type_count(), 11);
@@ -102,7 +105,8 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
   EXPECT_NEAR(lt.in_niche.quiescence_exit, 0.00358 / 24, 1e-15);
   EXPECT_NEAR(lt.in_niche.division, 1.0 / 24, 1e-15);  // inherited from off-niche
   EXPECT_DOUBLE_EQ(lt.in_niche.migration, 0.0);
-  EXPECT_DOUBLE_EQ(lt.in_niche.fate.self_renewal, 0.3);
+  EXPECT_DOUBLE_EQ(lt.in_niche.fate.self_renewal, 0.22);
+  EXPECT_EQ(lt.division_reach, 1);
   EXPECT_DOUBLE_EQ(lt.off_niche.fate.differentiation, 0.8);
   // Differentiation targets as cumulative probabilities, in name order.
   const CellType& mpp = type_named(s, "MPP");

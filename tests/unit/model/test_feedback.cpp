@@ -19,11 +19,7 @@ namespace {
 // The human preset on a quarter of the default section, counts scaled with it.
 Scenario quarter_human(double tpo_gain) {
   std::vector<std::string> set = {
-      "lattice.size=[320,320]",
-      "geometry.sinusoids=2",
-      "geometry.arterioles=1",
-      "run.spin_up_days=120",
-      "organism.hsc_total=25000",
+      "lattice.size=[384,384]", "run.spin_up_days=120", "organism.hsc_total=25000",
       "maturation.megakaryocyte.feedback_gain=" + std::to_string(tpo_gain)};
   const Scenario base = load_scenario("", {}).scenario;
   for (const CellType& t : base.graph.types())

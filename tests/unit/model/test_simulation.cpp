@@ -17,7 +17,8 @@ namespace {
 
 // The human preset on a 96 x 96 section, with about 1/40 of the initial cells: about 2700
 // agents on ~7000 marrow sites. Blocks of 16 give 36 blocks in 4 colours; a calendar of 64
-// steps makes events beyond the window common.
+// steps makes events beyond the window common. Every sinusoid contact site holds niche stroma
+// (the preset's 160 um patches would leave a section this small with few or none).
 std::vector<std::string> small(std::vector<std::string> extra = {}) {
   std::vector<std::string> o = {"lattice.size=[96, 96]",      "lattice.block=16",
                                 "lattice.calendar_window=64", "run.days=4",
@@ -27,6 +28,7 @@ std::vector<std::string> small(std::vector<std::string> extra = {}) {
                                 "types.MEP.initial=150",      "types.EryP.initial=550",
                                 "types.MyP.initial=1150",     "types.MkP.initial=230",
                                 "types.LyP.initial=110"};
+  o.push_back("geometry.stem_cell_niche_fraction=1");
   o.insert(o.end(), extra.begin(), extra.end());
   return o;
 }
@@ -235,11 +237,11 @@ TEST_F(SimulationTest, ThreadCountDoesNotChangeTheResult) {
 
 TEST_F(SimulationTest, ThreeDimensionalScenarioIsReproducible) {
   const std::vector<std::string> three_d = {
-      "lattice.size=[24, 24, 16]", "lattice.block=8",         "geometry.bone_thickness=2",
-      "types.LT_HSC.initial=20",   "types.ST_HSC.initial=10", "types.MPP.initial=10",
-      "types.CMP.initial=40",      "types.CLP.initial=10",    "types.GMP.initial=80",
-      "types.MEP.initial=60",      "types.EryP.initial=200",  "types.MyP.initial=400",
-      "types.MkP.initial=80",      "types.LyP.initial=40"};
+      "lattice.size=[24, 24, 16]", "lattice.block=8",         "lattice.division_reach=4",
+      "geometry.bone_thickness=2", "types.LT_HSC.initial=20", "types.ST_HSC.initial=10",
+      "types.MPP.initial=10",      "types.CMP.initial=40",    "types.CLP.initial=10",
+      "types.GMP.initial=80",      "types.MEP.initial=60",    "types.EryP.initial=200",
+      "types.MyP.initial=400",     "types.MkP.initial=80",    "types.LyP.initial=40"};
   const Scenario s = load_scenario("", three_d).scenario;
   Simulation a(s), b(s);
   run(a, 30);

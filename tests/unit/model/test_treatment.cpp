@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -313,6 +314,10 @@ TEST(Homing, InfusedStemCellsReachFreeNiches) {
   std::vector<std::string> set = {"lattice.size=[64, 64]",
                                   "lattice.block=16",
                                   "run.spin_up_days=0",
+                                  "geometry.generator=\"straight\"",
+                                  "geometry.sinusoid_width=2",
+                                  "geometry.stem_cell_niche_fraction=1",
+                                  "geometry.stem_cell_niche_patch=1",
                                   "geometry.sinusoids=2",
                                   "geometry.arterioles=2",
                                   "geometry.stem_cell_niches=[\"arteriolar\"]",
@@ -362,6 +367,49 @@ TEST(Homing, InfusedStemCellsReachFreeNiches) {
   // without an arteriole have no niche to reach (here about 1 in 10).
   EXPECT_GT(share, 0.75);
   EXPECT_LT(median, 30.0);
+}
+
+}  // namespace
+}  // namespace marrow
+
+namespace marrow {
+namespace {
+
+// Egress: each day a stem cell leaves for the blood with probability 1 - exp(-egress_per_day)
+// and homes back to a free marrow site beside a sinusoid.
+TEST(Egress, StemCellsLeaveAtTheDailyFractionAndHomeBesideSinusoids) {
+#ifdef _OPENMP
+  omp_set_num_threads(1);
+#endif
+  Simulation sim(load_scenario("", frozen({"types.LT_HSC.initial=400", "types.MyP.initial=300",
+                                           "types.LT_HSC.egress_per_day=0.05"}))
+                     .scenario);
+  sim.spin_up();
+  const int lt = sim.scenario().graph.type_index("LT_HSC");
+  std::map<uint32_t, SiteId> before;
+  for (const AgentRecord& a : sim.agents())
+    if (a.type == lt) before[a.clone] = a.site;
+  sim.step();  // the day's egress
+  int64_t moved = 0;
+  const Lattice& lat = sim.lattice();
+  for (const AgentRecord& a : sim.agents()) {
+    if (a.type != lt || before.at(a.clone) == a.site) continue;
+    ++moved;
+    bool by_sinusoid = false;
+    for (const auto d : lat.deltas()) by_sinusoid |= sim.geometry().kind[a.site + d] == kSinusoid;
+    EXPECT_TRUE(by_sinusoid) << "clone " << a.clone << " homed away from the sinusoids";
+  }
+  const double n = static_cast<double>(before.size());
+  const double p = -std::expm1(-0.05);
+  std::printf("%lld of %.0f stem cells left and homed back beside a sinusoid (expected %.1f)\n",
+              static_cast<long long>(moved), n, n * p);
+  EXPECT_NEAR(static_cast<double>(moved), n * p, 4 * std::sqrt(n * p * (1 - p)))
+      << moved << " of " << n << " stem cells moved";
+  // Nothing moves on the steps between the daily ones.
+  std::map<uint32_t, SiteId> after;
+  for (const AgentRecord& a : sim.agents()) after[a.clone] = a.site;
+  sim.step();
+  for (const AgentRecord& a : sim.agents()) EXPECT_EQ(after.at(a.clone), a.site);
 }
 
 }  // namespace
