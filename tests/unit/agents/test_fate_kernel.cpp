@@ -81,6 +81,15 @@ struct World {
     place(a);
   }
 
+  // A (type 0, due at step 0) at (5, 5), inert B (type 1) on every other site of the box
+  // x0..x1, y0..y1.
+  void crowd(int x0, int x1, int y0, int y1) {
+    place(5, 5, 0, 0);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = x0; x <= x1; ++x)
+        if (x != 5 || y != 5) place(x, y, 1, kNeverStep);
+  }
+
   // One step: every block drained colour by colour, then the outboxes merged. The blocks of a
   // colour run one after the other here (colour_sweep's threads are tested in model/); a
   // parallel region per step only slows these tests down on a busy machine.
@@ -398,10 +407,7 @@ TEST(FateKernel, DivisionPushesItsDaughterToTheNearestFreeSiteWithinReach) {
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     World w(g, 11, 11, 6, seed);
     w.kernel.set_division_reach(3);
-    w.place(5, 5, 0, 0);
-    for (int y = 3; y <= 7; ++y)
-      for (int x = 3; x <= 7; ++x)
-        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.crowd(3, 7, 3, 7);
     w.step(0);
     w.expect_consistent();
     ASSERT_EQ(w.alive(), 26) << "seed " << seed;
@@ -429,10 +435,7 @@ TEST(FateKernel, DivisionPushesItsDaughterToTheNearestFreeSiteWithinReach) {
   for (const auto& [graph, reach] : {std::pair<const LineageGraph*, int>{&g, 2}, {&own, 3}}) {
     World w(*graph, 11, 11, 6, 1);
     w.kernel.set_division_reach(reach);
-    w.place(5, 5, 0, 0);
-    for (int y = 3; y <= 7; ++y)
-      for (int x = 3; x <= 7; ++x)
-        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.crowd(3, 7, 3, 7);
     w.step(0);
     EXPECT_EQ(w.alive(), 25);
     EXPECT_EQ(w.kernel.stalled_divisions(), 1);
@@ -448,10 +451,7 @@ TEST(FateKernel, PushedDaughtersDoNotCrossVesselsOrBone) {
     World w(g, 11, 11, 6, seed);
     w.kernel.set_division_reach(3);
     for (int y = 0; y < 11; ++y) w.lattice.occupancy()[w.lattice.index(6, y, 0)] = kBlocked;
-    w.place(5, 5, 0, 0);
-    for (int y = 2; y <= 8; ++y)
-      for (int x = 3; x <= 5; ++x)
-        if (x != 5 || y != 5) w.place(x, y, 1, kNeverStep);
+    w.crowd(3, 5, 2, 8);
     w.step(0);
     w.expect_consistent();
     ASSERT_EQ(w.alive(), 22) << "seed " << seed;
