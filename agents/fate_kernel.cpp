@@ -19,8 +19,25 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       events_(grid.count(), 0) {
   level_.resize(static_cast<size_t>(graph.type_count()));
   blended_.resize(static_cast<size_t>(graph.type_count()));
+  stem_.resize(static_cast<size_t>(graph.type_count()));
+  for (const CellType& t : graph.types()) seeks_.push_back(t.seeks_niche ? 1 : 0);
+  no_stem_level_.assign(niche.size(), 0);
+  stem_level_ = no_stem_level_;
   set_activation(std::vector<double>(static_cast<size_t>(graph.type_count()), 1.0));
 }
+
+namespace {
+
+void activate(TypeRates& r, double x, double boost, bool renew) {
+  r.quiescence_exit *= x;
+  r.quiescence_entry /= x;
+  if (!renew) return;
+  const double shift = boost * (1.0 - 1.0 / x) * r.fate.differentiation;
+  r.fate.self_renewal += shift;
+  r.fate.differentiation -= shift;
+}
+
+}  // namespace
 
 void FateKernel::set_activation(const std::vector<double>& a) {
   if (a == activation_) return;
@@ -31,19 +48,20 @@ void FateKernel::set_activation(const std::vector<double>& a) {
     in_niche_.push_back(t.in_niche);
     off_niche_.push_back(t.off_niche);
   }
-  auto activate = [&](TypeRates& r, double x, bool renew) {
-    r.quiescence_exit *= x;
-    r.quiescence_entry /= x;
-    if (!renew) return;
-    const double shift = boost_ * (1.0 - 1.0 / x) * r.fate.differentiation;
-    r.fate.self_renewal += shift;
-    r.fate.differentiation -= shift;
-  };
   for (int t = 0; t < graph_.type_count(); ++t) {
-    activate(in_niche_[t], a[t], true);
-    activate(off_niche_[t], a[t], !graph_.type(t).seeks_niche);
+    if (seeks_[t]) continue;  // activated by their niche site (stem_)
+    activate(in_niche_[t], a[t], boost_, true);
+    activate(off_niche_[t], a[t], boost_, true);
   }
   blend();
+}
+
+void FateKernel::set_stem_activation(std::span<const uint8_t> level, double cap) {
+  stem_level_ = level;
+  if (cap != stem_cap_) {
+    stem_cap_ = cap;
+    blend();
+  }
 }
 
 void FateKernel::set_signal_levels(int type, std::vector<uint8_t> levels) {
@@ -54,12 +72,11 @@ void FateKernel::set_signal_levels(int type, std::vector<uint8_t> levels) {
 void FateKernel::blend() {
   for (int t = 0; t < graph_.type_count(); ++t) {
     blended_[t].clear();
-    if (level_[t].empty()) continue;
     const TypeRates& off = off_niche_[t];
     const TypeRates& in = in_niche_[t];
     for (int l = 0; l < kLevels; ++l) {
       const double w = static_cast<double>(l) / (kLevels - 1);
-      auto mix = [w](double a, double b) { return (1.0 - w) * a + w * b; };
+      auto mix = [w](double a, double b) { return w >= 1.0 ? b : (1.0 - w) * a + w * b; };
       TypeRates r;
       r.division = mix(off.division, in.division);
       r.death = mix(off.death, in.death);
@@ -69,15 +86,27 @@ void FateKernel::blend() {
       r.chemotaxis = mix(off.chemotaxis, in.chemotaxis);
       r.fate.self_renewal = mix(off.fate.self_renewal, in.fate.self_renewal);
       r.fate.asymmetric = mix(off.fate.asymmetric, in.fate.asymmetric);
-      r.fate.differentiation = 1.0 - r.fate.self_renewal - r.fate.asymmetric;
+      r.fate.differentiation = l == kLevels - 1 ? in.fate.differentiation
+                                                : 1.0 - r.fate.self_renewal - r.fate.asymmetric;
       blended_[t].push_back(r);
     }
+    stem_[t].clear();
+    if (seeks_[t]) {
+      for (int k = 0; k < kStemLevels; ++k)
+        for (int l = 0; l < kLevels; ++l) {
+          TypeRates r = blended_[t][l];
+          if (k > 0) activate(r, stem_activation(k, stem_cap_), stem_boost_, true);
+          stem_[t].push_back(r);
+        }
+    }
+    if (level_[t].empty()) blended_[t].clear();
   }
 }
 
 double FateKernel::activation() const {
   double m = 1;
-  for (const double x : activation_) m = std::max(m, x);
+  for (int t = 0; t < graph_.type_count(); ++t)
+    if (!seeks_[t]) m = std::max(m, activation_[t]);
   return m;
 }
 
@@ -132,20 +161,23 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
          d);
 }
 
-int FateKernel::free_neighbour(SiteId site, uint32_t word) const {
+int FateKernel::free_neighbour(SiteId site, uint32_t word, bool stem) const {
   std::array<uint8_t, 26> free_k;
   int n = 0;
   const auto& occ = lattice_.occupancy();
   const auto deltas = lattice_.deltas();
+  const uint8_t* niche = niche_.data();
+  const uint8_t open = stem ? 1 : 0;
   for (int k = 0; k < static_cast<int>(deltas.size()); ++k) {  // branch-free
+    const SiteId t = static_cast<SiteId>(site + deltas[k]);
     free_k[n] = static_cast<uint8_t>(k);
-    n += occ[site + deltas[k]] == kFree;
+    n += (occ[t] == kFree) & ((niche[t] ^ 1) | open);
   }
   if (n == 0) return -1;
   return free_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
 }
 
-int FateKernel::niche_neighbour(SiteId site, uint32_t word) const {
+int FateKernel::free_niche_neighbour(SiteId site, uint32_t word) const {
   std::array<uint8_t, 26> niche_k;
   int n = 0;
   const auto& occ = lattice_.occupancy();
@@ -155,11 +187,16 @@ int FateKernel::niche_neighbour(SiteId site, uint32_t word) const {
     niche_k[n] = static_cast<uint8_t>(k);
     n += occ[t] == kFree && niche_[t];
   }
-  if (n == 0) return free_neighbour(site, word);
+  if (n == 0) return -1;
   return niche_k[(static_cast<uint64_t>(word) * static_cast<uint32_t>(n)) >> 32];
 }
 
-int FateKernel::uphill_neighbour(SiteId site, double chi, double u) const {
+int FateKernel::niche_neighbour(SiteId site, uint32_t word) const {
+  const int k = free_niche_neighbour(site, word);
+  return k >= 0 ? k : free_neighbour(site, word, true);
+}
+
+int FateKernel::uphill_neighbour(SiteId site, double chi, double u, bool stem) const {
   const auto& occ = lattice_.occupancy();
   const auto deltas = lattice_.deltas();
   std::array<double, 26> cumulative;
@@ -169,7 +206,7 @@ int FateKernel::uphill_neighbour(SiteId site, double chi, double u) const {
   const double here = chemoattractant_[site];
   for (int k = 0; k < static_cast<int>(deltas.size()); ++k) {
     const SiteId t = static_cast<SiteId>(site + deltas[k]);
-    if (occ[t] != kFree) continue;
+    if (occ[t] != kFree || (!stem && niche_[t])) continue;
     total += std::exp(chi * (chemoattractant_[t] - here));
     cumulative[n] = total;
     which[n++] = static_cast<uint8_t>(k);
@@ -187,7 +224,7 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
   return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
 }
 
-SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word) const {
+SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem) const {
   // Breadth-first over occupied marrow: a daughter pushed along a chain of cells ends, in
   // occupancy, the same as the daughter taking the free site at the chain's end.
   const int r = reach, w = 2 * r + 1;
@@ -212,10 +249,11 @@ SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word) const {
         if (v) continue;
         v = 1;
         const SiteId t = static_cast<SiteId>(s + deltas[k]);
-        if (occ[t] == kFree)
-          found.push_back(t);
-        else if (occ[t] == kOccupied)
+        if (occ[t] == kFree) {
+          if (stem || !niche_[t]) found.push_back(t);
+        } else if (occ[t] == kOccupied) {
           next.push_back({t, o});
+        }
       }
     if (!found.empty())
       return found[(static_cast<uint64_t>(word) * static_cast<uint64_t>(found.size())) >> 32];
@@ -228,8 +266,9 @@ void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, 
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
   const double chi = rates(block.type[slot], site).chemotaxis;
-  const int k = chi != 0 && !chemoattractant_.empty() ? uphill_neighbour(site, chi, d.u(2))
-                                                      : free_neighbour(site, d.w[2]);
+  const bool stem = seeks_[block.type[slot]];
+  const int k = chi != 0 && !chemoattractant_.empty() ? uphill_neighbour(site, chi, d.u(2), stem)
+                                                      : free_neighbour(site, d.w[2], stem);
   if (k >= 0) {
     const SiteId to = static_cast<SiteId>(site + lattice_.deltas()[k]);
     auto& occ = lattice_.occupancy();
@@ -269,15 +308,27 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
   if (first_agent && second_agent) {
     // The second daughter needs a free neighbouring site; without one the division waits.
     // Stromal niche cells hold stem cells: a stem daughter takes a free niche site beside its
-    // mother when there is one.
-    second_offset = graph_.type(second).seeks_niche ? niche_neighbour(site, d.w[2])
-                                                    : free_neighbour(site, d.w[2]);
+    // mother when there is one, and other daughters never take a working niche site.
+    const bool stem = seeks_[second];
+    second_offset = stem ? niche_neighbour(site, d.w[2]) : free_neighbour(site, d.w[2], false);
     if (second_offset >= 0) {
       second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
       second_inside = in_block(b, site, second_offset);
     } else if (const int reach = division_reach(type); reach > 1) {
-      second_site = room_within(site, reach, dd.w[2]);
+      second_site = room_within(site, reach, dd.w[2], stem);
       if (second_site != 0) second_inside = grid_.box(b).contains(lattice_.coord(second_site));
+    }
+    if (second_site == 0 && fate == 2 && seeks_[type] && niche_[site]) {
+      // No room in the marrow for the committed daughter of a niche stem cell, but a free niche
+      // beside it: the daughter is held by the niche and stays a stem cell (a daughter's fate
+      // follows its position with respect to the niche: Morrison & Kimble 2006 Nature
+      // 441:1068).
+      second_offset = free_niche_neighbour(site, dd.w[3]);
+      if (second_offset >= 0) {
+        second = static_cast<Target>(type);
+        second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
+        second_inside = in_block(b, site, second_offset);
+      }
     }
     if (second_site == 0) {
       // The division waits, with its fate, and is retried at the division rate.

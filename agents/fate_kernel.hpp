@@ -3,6 +3,7 @@
 // (death, quiescence entry or exit, division), applies the division fate, places daughters and
 // schedules the next event. It writes only the agent's block and that block's halo of
 // `division_reach` sites (one site unless a division pushes its daughter further).
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -44,6 +45,8 @@ class FateKernel {
   const TypeRates& rates(int type, SiteId site) const {
     if (!niche_[site]) return off_niche_[type];
     const std::vector<uint8_t>& level = level_[type];
+    if (seeks_[type])
+      return stem_[type][stem_level_[site] * kLevels + (level.empty() ? kLevels - 1 : level[site])];
     return level.empty() ? in_niche_[type] : blended_[type][level[site]];
   }
 
@@ -55,10 +58,22 @@ class FateKernel {
   // Regenerative recruitment, per type: quiescence exit multiplied, and entry divided, by the
   // type's activation a (>= 1; 1 is the configured rates), and a share boost * (1 - 1/a) of
   // the differentiating divisions turned into self-renewing ones (regulated self-renewal,
-  // Marciniak-Czochra 2009 Stem Cells Dev 18:377). Stem cells that seek a niche get the boost
-  // only in a niche.
+  // Marciniak-Czochra 2009 Stem Cells Dev 18:377). Types that seek a niche ignore `a`: on a
+  // niche site they take the activation of the site (set_stem_activation), off a niche none.
   void set_activation(const std::vector<double>& a);
-  void set_renewal_boost(double boost) { boost_ = boost; }
+  // Activation of stem cells on each niche site, per padded site, as a level k of
+  // kStemLevels: a = cap^(k / (kStemLevels - 1)). Sensed from the niche vacancy around the
+  // site; the vector must outlive the kernel's use of it.
+  static constexpr int kStemLevels = 32;
+  void set_stem_activation(std::span<const uint8_t> level, double cap);
+  static double stem_activation(int level, double cap) {
+    return std::pow(cap, static_cast<double>(level) / (kStemLevels - 1));
+  }
+  // The renewal boost of progenitors, and that of stem cells on niche sites.
+  void set_renewal_boost(double boost, double stem_boost) {
+    boost_ = boost;
+    stem_boost_ = stem_boost;
+  }
   // The largest activation of any type.
   double activation() const;
 
@@ -72,17 +87,20 @@ class FateKernel {
 
  private:
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
-  // A uniformly chosen free neighbour (index into the lattice's offsets), or -1.
-  int free_neighbour(SiteId site, uint32_t word) const;
+  // A uniformly chosen free neighbour (index into the lattice's offsets), or -1. Working niche
+  // sites hold stem cells only: they count as free for a `stem` cell alone.
+  int free_neighbour(SiteId site, uint32_t word, bool stem) const;
   // For a daughter of a type that seeks a niche: a uniformly chosen free neighbour with
   // working niche support if there is one, else any free neighbour, or -1.
   int niche_neighbour(SiteId site, uint32_t word) const;
+  // A uniformly chosen free neighbour with working niche support, or -1.
+  int free_niche_neighbour(SiteId site, uint32_t word) const;
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
-  int uphill_neighbour(SiteId site, double chi, double u) const;
+  int uphill_neighbour(SiteId site, double chi, double u, bool stem) const;
   bool in_block(int b, SiteId site, int offset) const;
   // The nearest free site (in steps between neighbours, through occupied marrow) within the
   // division reach, chosen uniformly among the nearest by `word`; 0 (a padding site) for none.
-  SiteId room_within(SiteId site, int reach, uint32_t word) const;
+  SiteId room_within(SiteId site, int reach, uint32_t word, bool stem) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
 
@@ -94,9 +112,15 @@ class FateKernel {
   std::vector<TypeRates> in_niche_, off_niche_;
   std::vector<std::vector<uint8_t>> level_;      // per type; empty without a signal
   std::vector<std::vector<TypeRates>> blended_;  // per type, kLevels
+  // Per type that seeks a niche: kStemLevels x kLevels rates (activation x niche signal).
+  std::vector<std::vector<TypeRates>> stem_;
+  std::vector<uint8_t> seeks_;
+  std::span<const uint8_t> stem_level_;
+  std::vector<uint8_t> no_stem_level_;
+  double stem_cap_ = 1;
   void blend();
   std::vector<double> activation_;
-  double boost_ = 0;
+  double boost_ = 0, stem_boost_ = 0;
   int reach_ = 1;
   Stream stream_;
   double dt_;

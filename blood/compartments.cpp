@@ -10,15 +10,25 @@ namespace marrow {
 Chain::Chain(int stages, double mean_hours, double destruction_per_hour, double dt_hours) {
   if (stages < 1 || !(mean_hours > 0)) throw std::invalid_argument("chain needs stages and a mean");
   stage.assign(static_cast<size_t>(stages), 0.0);
-  rate_ = stages / mean_hours;
+  base_rate_ = rate_ = stages / mean_hours;
   set_destruction(destruction_per_hour, dt_hours);
 }
 
 void Chain::set_destruction(double per_hour, double dt_hours) {
+  destruction_ = per_hour;
+  update(dt_hours);
+}
+
+void Chain::set_speed(double factor, double dt_hours) {
+  rate_ = base_rate_ * factor;
+  update(dt_hours);
+}
+
+void Chain::update(double dt_hours) {
   // A cell leaves a stage with probability (k + d) dt per step: its residence is geometric with
   // mean 1 / (k + d) exactly, so the chain's mean transit time is the configured one. Rates
   // faster than one stage per step are capped at one.
-  const double out = rate_ + per_hour;
+  const double out = rate_ + destruction_;
   pass_ = std::min(1.0, out * dt_hours);
   matured_ = rate_ / out;
 }
@@ -51,6 +61,49 @@ double Chain::total() const {
   return t;
 }
 
+double hormone_response(double level, double max, double hill) {
+  if (max <= 1) return 1;
+  if (!(level > 0)) return 0;
+  const double x = std::pow(level, hill);
+  if (!std::isfinite(x)) return max;
+  return max * x / (x + (max - 1));
+}
+
+double hormone_speedup(const MaturationConfig& c, double level) {
+  // Only a hormone above its set point shortens the transit: below it the transit stays the
+  // healthy one (model assumption: neutrophils are still released without G-CSF).
+  if (c.transit_speedup_max <= 1) return 1;
+  return std::max(1.0, hormone_response(level, c.transit_speedup_max, c.response_hill));
+}
+
+namespace {
+
+// The relative clearance rate of a hormone cleared by receptors (1 at the set point).
+double clearance(const MaturationConfig& c, double pool, double content) {
+  const double mass = (1 - c.compartment_clearance) * pool + c.compartment_clearance * content;
+  return (1 - c.specific_clearance) + c.specific_clearance * mass;
+}
+
+}  // namespace
+
+double hormone_steady_level(const MaturationConfig& c, double pool, double content) {
+  if (c.production == HormoneProduction::kExponential)
+    return std::exp(c.deficit_slope * (1 - pool));
+  return 1.0 / clearance(c, pool, content);
+}
+
+double hormone_advance(const MaturationConfig& c, double level, double pool, double content,
+                       double dt_hours) {
+  // Both forms are dL/dt = r (target - L) with the sensed values held: L relaxes to the target
+  // by exp(-r dt) exactly. Receptor-mediated clearance makes r = k x clearance: a larger
+  // receptor mass clears faster.
+  const double k = std::log(2.0) / c.half_life_hours;
+  const double r =
+      c.production == HormoneProduction::kExponential ? k : k * clearance(c, pool, content);
+  const double a = r * dt_hours;
+  return level * std::exp(-a) - std::expm1(-a) * hormone_steady_level(c, pool, content);
+}
+
 BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
                          std::vector<BloodPoolConfig> pools, double represented_fraction,
                          double blood_volume_l, double mch_pg, double dt_hours)
@@ -76,13 +129,39 @@ BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
     feeds_.push_back(std::move(f));
   }
   produced_.assign(pools_.size(), 0.0);
-  for (const auto& m : mat_cfg_) {
-    const int p = m.sensor.empty() ? -1 : pool_index(m.sensor);
-    if (!m.sensor.empty() && p < 0)
-      throw std::invalid_argument("feedback senses unknown pool " + m.sensor);
+  for (size_t m = 0; m < mat_cfg_.size(); ++m) {
+    const MaturationConfig& c = mat_cfg_[m];
+    const int p = c.sensor.empty() ? -1 : pool_index(c.sensor);
+    if (!c.sensor.empty() && p < 0)
+      throw std::invalid_argument("feedback senses unknown pool " + c.sensor);
     sensor_.push_back(p);
+    // The reference of the compartment's share of the receptor mass until equilibrate sets it
+    // from the marrow's hand-offs: the content with which this compartment alone holds its
+    // sensed pool at the set point.
+    double content0 = 0;
+    if (p >= 0) {
+      double share = 0;
+      for (const auto& [q, w] : feeds_[m])
+        if (q == p) share += w;
+      Chain pool_unit = pools_[p], mat = maturation_[m];
+      pool_unit.equilibrate(1.0);
+      const double inflow = c.set_point * pool_cfg_[p].unit_per_l * volume_l_ / pool_unit.total();
+      if (share > 0) {
+        mat.equilibrate(inflow / share);
+        content0 = mat.total();
+      }
+      if (c.compartment_clearance > 0 && !(content0 > 0))
+        throw std::invalid_argument("maturation " + c.name +
+                                    ": compartment_clearance needs the compartment to feed its "
+                                    "feedback_sensor");
+      if (!(c.half_life_hours > 0))
+        throw std::invalid_argument("maturation " + c.name + ": hormone half-life must be > 0");
+    }
+    content0_.push_back(content0);
   }
+  level_.assign(mat_cfg_.size(), 1.0);
   drive_.assign(mat_cfg_.size(), 1.0);
+  speed_.assign(mat_cfg_.size(), 1.0);
   external_.assign(mat_cfg_.size(), 1.0);
 }
 
@@ -94,23 +173,45 @@ void BloodSystem::remove(int pool, double fraction) {
   for (double& x : pools_[pool].stage) x *= 1.0 - fraction;
 }
 
+void BloodSystem::set_external_drive(int m, double factor) { external_[m] = factor; }
+
 int BloodSystem::pool_index(const std::string& name) const {
   for (size_t i = 0; i < pool_cfg_.size(); ++i)
     if (pool_cfg_[i].name == name) return static_cast<int>(i);
   return -1;
 }
 
+double BloodSystem::sensed(int m) const {
+  return concentration(sensor_[m]) / mat_cfg_[m].set_point;
+}
+
+double BloodSystem::content(int m) const {
+  return content0_[m] > 0 ? maturation_[m].total() / content0_[m] : 1.0;
+}
+
+void BloodSystem::respond(int m) {
+  const MaturationConfig& c = mat_cfg_[m];
+  const double l = level(m);
+  drive_[m] = hormone_response(l, c.response_max, c.response_hill);
+  const double speed = hormone_speedup(c, l);
+  if (speed != speed_[m]) {
+    speed_[m] = speed;
+    maturation_[m].set_speed(speed, dt_);
+  }
+}
+
 void BloodSystem::step(const std::vector<int64_t>& handoffs) {
   std::vector<double> into(pools_.size(), 0.0);
   for (size_t m = 0; m < maturation_.size(); ++m) {
     const MaturationConfig& c = mat_cfg_[m];
+    const int i = static_cast<int>(m);
     if (sensor_[m] >= 0) {
-      const double count = concentration(sensor_[m]);
-      drive_[m] =
-          count > 0 ? std::clamp(std::pow(c.set_point / count, c.gain), 1.0 / c.cap, c.cap) : c.cap;
+      // The counts at the start of the step, held over it (the pools move on after every
+      // compartment has sensed them).
+      level_[m] = hormone_advance(c, level_[m], sensed(i), content(i), dt_);
+      respond(i);
     }
-    const double in =
-        static_cast<double>(handoffs[m]) * c.amplification * drive_[m] * external_[m] / fraction_;
+    const double in = static_cast<double>(handoffs[m]) * c.amplification * drive_[m] / fraction_;
     const double out = maturation_[m].step(in);
     for (const auto& [p, share] : feeds_[m]) into[p] += out * share;
   }
@@ -120,10 +221,11 @@ void BloodSystem::step(const std::vector<int64_t>& handoffs) {
   }
 }
 
-void BloodSystem::equilibrate(const std::vector<double>& handoffs_per_step) {
+void BloodSystem::settle(const std::vector<double>& handoffs_per_step) {
   std::vector<double> into(pools_.size(), 0.0);
   for (size_t m = 0; m < maturation_.size(); ++m) {
-    const double in = handoffs_per_step[m] * mat_cfg_[m].amplification / fraction_;
+    if (sensor_[m] >= 0) respond(static_cast<int>(m));
+    const double in = handoffs_per_step[m] * mat_cfg_[m].amplification * drive_[m] / fraction_;
     maturation_[m].equilibrate(in);
     for (const auto& [p, share] : feeds_[m]) into[p] += in * share;
   }
@@ -131,6 +233,54 @@ void BloodSystem::equilibrate(const std::vector<double>& handoffs_per_step) {
     pools_[p].equilibrate(into[p]);
     produced_[p] = into[p];
   }
+}
+
+void BloodSystem::equilibrate(const std::vector<double>& handoffs_per_step) {
+  // The fixed point of hand-offs -> chains -> counts -> hormone levels -> multipliers. For each
+  // hormone in turn (the others held) the level L solves g(L) = steady level(counts(L)) - L = 0
+  // by bisection: g(0) > 0 and g(upper) <= 0, where upper bounds the steady level (no sensed
+  // cells at all). Sweeps repeat until no level moves, for pools fed by several compartments.
+  std::vector<int> hormones;
+  for (size_t m = 0; m < mat_cfg_.size(); ++m)
+    if (sensor_[m] >= 0) hormones.push_back(static_cast<int>(m));
+  // The compartments' reference content: what they hold with the hormone at its set point (no
+  // response, the configured transit) at these hand-offs. Their receptor mass is thus measured
+  // against the unstimulated marrow, so a compartment expanded by its hormone clears more of
+  // it. Without hand-offs the previous reference stays.
+  for (const int m : hormones) {
+    const double in = handoffs_per_step[m] * mat_cfg_[m].amplification / fraction_;
+    if (!(in > 0)) continue;
+    Chain unstimulated = maturation_[m];
+    unstimulated.set_speed(1.0, dt_);
+    unstimulated.equilibrate(in);
+    content0_[m] = unstimulated.total();
+  }
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double moved = 0;
+    for (const int m : hormones) {
+      const MaturationConfig& c = mat_cfg_[m];
+      auto excess = [&](double l) {
+        level_[m] = l;
+        settle(handoffs_per_step);
+        return hormone_steady_level(c, sensed(m), content(m)) - l;
+      };
+      const double before = level_[m];
+      double lo = 0;
+      double hi = c.production == HormoneProduction::kExponential
+                      ? std::exp(c.deficit_slope)
+                      : 1.0 / (1.0 - c.specific_clearance);
+      for (int it = 0; it < 400 && hi - lo > 1e-15 * hi; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi) break;
+        (excess(mid) > 0 ? lo : hi) = mid;
+      }
+      level_[m] = 0.5 * (lo + hi);
+      moved = std::max(moved, std::abs(level_[m] - before) / std::max(level_[m], 1e-300));
+    }
+    // One hormone is solved in one sweep; several until a sweep moves none of them.
+    if (hormones.size() <= 1 || moved < 1e-14) break;
+  }
+  settle(handoffs_per_step);
 }
 
 double BloodSystem::concentration(int p) const {
@@ -147,21 +297,36 @@ std::vector<double> BloodSystem::state() const {
   std::vector<double> s;
   for (const auto& c : maturation_) s.insert(s.end(), c.stage.begin(), c.stage.end());
   for (const auto& c : pools_) s.insert(s.end(), c.stage.begin(), c.stage.end());
+  for (size_t m = 0; m < mat_cfg_.size(); ++m)
+    if (sensor_[m] >= 0) {
+      s.push_back(level_[m]);
+      s.push_back(content0_[m]);
+    }
   return s;
 }
 
 void BloodSystem::set_state(const std::vector<double>& s) {
+  size_t need = 0;
+  for (const auto& c : maturation_) need += c.stage.size();
+  for (const auto& c : pools_) need += c.stage.size();
+  for (const int p : sensor_) need += p >= 0 ? 2 : 0;
+  if (s.size() != need)
+    throw std::invalid_argument("blood state has " + std::to_string(s.size()) +
+                                " values, the scenario needs " + std::to_string(need) +
+                                " (every stage of every chain, then a level and a reference "
+                                "content per hormone)");
   size_t k = 0;
-  auto fill = [&](std::vector<Chain>& chains) {
-    for (auto& c : chains)
-      for (double& x : c.stage) {
-        if (k >= s.size()) throw std::invalid_argument("blood state has too few values");
-        x = s[k++];
-      }
-  };
-  fill(maturation_);
-  fill(pools_);
-  if (k != s.size()) throw std::invalid_argument("blood state has too many values");
+  for (auto* chains : {&maturation_, &pools_})
+    for (auto& c : *chains)
+      for (double& x : c.stage) x = s[k++];
+  for (size_t m = 0; m < mat_cfg_.size(); ++m) {
+    if (sensor_[m] < 0) continue;
+    if (!(s[k] >= 0) || !std::isfinite(s[k]) || !(s[k + 1] >= 0) || !std::isfinite(s[k + 1]))
+      throw std::invalid_argument("blood state has an invalid hormone level or reference");
+    level_[m] = s[k++];
+    content0_[m] = s[k++];
+    respond(static_cast<int>(m));
+  }
 }
 
 }  // namespace marrow

@@ -116,6 +116,9 @@ int run(const RunOptions& o) {
       // The history up to the snapshot, read before any output file exists.
       history =
           read_rows(o.restart.substr(0, o.restart.rfind(".h5") + 3), *sim, checkpoint->time_days);
+      // The last daily egress is part of the state the history row of the snapshot recorded.
+      if (!history.empty() && history.back().time_days == checkpoint->time_days)
+        sim->set_egress_counts(history.back().egressed, history.back().homed);
     } else {
       loaded = load_scenario(o.scenario, with_cli_overrides(o));
       sim = std::make_unique<Simulation>(loaded.scenario);

@@ -153,19 +153,32 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
     }
     for (int m = 0; m < sim.blood().maturation_count(); ++m) {
       const MaturationConfig& c = sim.blood().maturation(m);
-      const auto v =
-          c.sensor.empty() ? std::vector<double>(t.size(), 1.0) : column("cytokines/" + c.hormone);
-      for (size_t i = 0; i < n; ++i) rows[i].drive.push_back(v[i]);
+      const std::vector<double> ones(t.size(), 1.0);
+      const auto level = c.sensor.empty() ? ones : column("cytokines/" + c.hormone);
+      const auto multiplier =
+          c.sensor.empty() ? ones : column("cytokines/" + c.hormone + "_multiplier");
+      for (size_t i = 0; i < n; ++i) {
+        rows[i].hormone.push_back(level[i]);
+        rows[i].drive.push_back(multiplier[i]);
+      }
+    }
+    for (int k = 0; k < g.type_count(); ++k) {
+      const auto v = column("cycling/" + g.type(k).name);
+      for (size_t i = 0; i < n; ++i) rows[i].cycling.push_back(v[i]);
     }
     const auto hb = column("blood/hemoglobin");
     const auto occ = column("niche/occupied_niches");
     const auto frac = column("niche/hsc_in_niche_fraction");
     const auto agents = column("agents");
+    const auto egressed = column("niche/egress");
+    const auto homed = column("niche/homed");
     for (size_t i = 0; i < n; ++i) {
       rows[i].hemoglobin = hb[i];
       rows[i].occupied_niches = count(occ[i], "niche/occupied_niches");
       rows[i].hsc_in_niche_fraction = frac[i];
       rows[i].agents = count(agents[i], "agents");
+      rows[i].egressed = count(egressed[i], "niche/egress");
+      rows[i].homed = count(homed[i], "niche/homed");
     }
     for (const auto& lineage : sim.lineages()) {
       const auto v = column("chimerism/" + lineage);

@@ -120,6 +120,10 @@ Handle open_group(hid_t loc, const std::string& path) {
   return Handle(check(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "no group " + path));
 }
 
+Handle open_dataset(hid_t loc, const std::string& path) {
+  return Handle(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "no dataset " + path));
+}
+
 Handle ensure_group(hid_t loc, const std::string& path) {
   size_t pos = 0;
   while (pos != std::string::npos) {

@@ -40,6 +40,7 @@ hid_t native_type();
 Handle create_file(const std::string& path);  // truncates
 Handle open_file(const std::string& path);    // read-only; throws Error when not HDF5
 Handle open_group(hid_t loc, const std::string& path);
+Handle open_dataset(hid_t loc, const std::string& path);
 // Opens or creates every group along the path.
 Handle ensure_group(hid_t loc, const std::string& path);
 bool exists(hid_t loc, const std::string& path);

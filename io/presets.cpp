@@ -44,18 +44,6 @@ update_hours = 24.0
 const char* kStemCell = R"toml(
 initial_quiescent_fraction = 0.9
 seeks_niche = true
-# Daughters stay beside the dividing stem cell (a division waits for a free neighbour): niche
-# HSCs are sessile (Christodoulou 2020 Nature 578:278), and a daughter pushed away would leave
-# the niche (model assumption).
-division_reach = 1
-# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid (Bhattacharya 2009
-# J Exp Med 206:2837, mouse), entering where the endothelium presents CXCL12. Off by default:
-# the calibrated steady state does not include it, and a relocated HSC rarely lands on a free
-# niche before it differentiates. Measured on the human preset at 1 %/day over a year: the
-# LT-HSC pool is 1596 on day 0 (after the spin-up) and 1423 at the end, against 2146 and 2161
-# without egress; the agents rise 2.5-fold and neutrophils to 7.4; with half the niches lost
-# the pool falls to a fifth of the intact one.
-egress_per_day = 0.0
 # Niche support acts through SCF from perivascular stroma (Ding 2012 Nature 481:457): niche
 # rates blend in with SCF^4 / (SCF^4 + 0.015^4). At an intact niche (SCF ~0.11) and down to
 # half its secretion that is the full niche; stroma damaged further holds its HSCs less
@@ -63,10 +51,17 @@ egress_per_day = 0.0
 niche_signal = "SCF"
 niche_signal_half = 0.015
 niche_signal_hill = 4.0
-division_per_day = 1.0
-migration_per_day = 4.0
+# Out of a niche (after egress and homing, a graft, or a daughter without a free niche beside
+# its mother) an HSC keeps searching: HSCs leave their niches without dividing (Bhattacharya
+# 2006 J Exp Med 203:73) and home back within days (Lo Celso 2009 Nature 457:92), so it stays
+# motile, climbs CXCL12, and commits (a division, mostly differentiating) only after ~2 months
+# on average (model assumption: a relocated HSC finds a free niche before it is lost). A step
+# of one site (10 um) an hour is ~0.2 um/min, below the few um/min of homing progenitors seen
+# by intravital imaging (Lo Celso 2009).
+division_per_day = 0.02
+migration_per_day = 24.0
 death_per_day = 0.0
-quiescence_entry_per_day = 0.1
+quiescence_entry_per_day = 0.0
 quiescence_exit_per_day = 1.0
 self_renewal = 0.0
 asymmetric = 0.2
@@ -75,8 +70,17 @@ chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for th
 differentiate_to = { ST_HSC = 1.0 }
 
 [types.LT_HSC.niche]
+division_per_day = 1.0
 migration_per_day = 0.0
 quiescence_entry_per_day = 1.0
+# A dormant niche HSC's divisions are mostly asymmetric, and its symmetric outcomes balance
+# (self-renewal as often as differentiation), so the pool neither grows nor shrinks at rest;
+# what refills a depleted pool is the activation sensed from vacant niches (model assumption
+# for the shares; Morrison & Kimble 2006 Nature 441:1068 for niche-regulated symmetric and
+# asymmetric divisions).
+self_renewal = 0.1
+asymmetric = 0.8
+differentiation = 0.1
 )toml";
 
 const char* kHuman = R"toml(
@@ -105,7 +109,8 @@ block = 32                # spatial block edge for the parallel update
 calendar_window = 256     # steps in the event calendar ring
 # A division without a free neighbour pushes its daughter along the cells to the nearest free
 # site up to 8 sites (80 um) away; cells in marrow are displaced as clusters grow (model
-# assumption). Stem cells keep their daughters beside them ([types.LT_HSC] division_reach).
+# assumption). A niche stem cell pushes its committed daughters off the niche the same way;
+# niche sites themselves only ever take stem cells.
 division_reach = 8
 
 [geometry]
@@ -130,20 +135,24 @@ stem_cell_niches = ["sinusoidal"]
 stem_cell_niche_fraction = 0.0897
 stem_cell_niche_patch = 16
 
-# LT-HSC: quiescent in the niche; they leave quiescence at 0.00358/day and return at 1/day, so a
-# niche LT-HSC divides every ~40 weeks: Catlin 2011 Blood 117:4460. Niche-dependent fate
-# (self-renewal held by the niche, differentiation outside it): Morrison & Scadden 2014 Nature
-# 505:327; division outcome shares are a model assumption that keeps the niche pool stationary.
+# LT-HSC: quiescent in the niche; they leave quiescence at 0.0015/day at rest and return at
+# 1/day; with the activation of the sparser areas of the niche at rest (HSCs in a third of the
+# areas are activated at any time), a niche LT-HSC divides every ~40 weeks on average (25-50
+# weeks: Catlin 2011 Blood 117:4460). Niche-dependent fate
+# (self-renewal held by the niche, commitment outside it): Morrison & Scadden 2014 Nature
+# 505:327.
 [types.LT_HSC]
 lineage = "stem"
 initial = 2100
+# HSCs leave for the blood and home back next to a sinusoid, entering where the endothelium
+# presents CXCL12, then climb CXCL12 to a free niche: 1-5 %/day in mice (Bhattacharya 2009 J Exp
+# Med 206:2837). Human HSCs divide ~7x less often than mouse ones; 1 %/day, the low end of the
+# mouse range, is a model assumption.
+egress_per_day = 0.01
 )toml";
 
 const char* kHumanNiche = R"toml(
-quiescence_exit_per_day = 0.00358
-self_renewal = 0.22
-asymmetric = 0.68
-differentiation = 0.1
+quiescence_exit_per_day = 0.0008
 
 # ST-HSC and MPP: transit-amplifying multipotent cells; cycling and division shares are model
 # assumptions giving residence of months (ST) and weeks (MPP), consistent with the slow flux
@@ -261,44 +270,73 @@ differentiate_to = { lymphoid = 1.0 }
 
 const char* kHumanTail = R"toml(
 # Maturation: precursor amplification and transit (a chain of stages, Friberg 2002 J Clin Oncol
-# 20:4713). Amplification calibrated to the production of the blood pools below.
+# 20:4713). Amplification calibrated to the production of the blood pools below, with every
+# hormone at its set point.
+# Systemic feedback: each hormone has a relative level L (1 at its set point) with its own
+# kinetics, and multiplies the amplification by Mx L^h / (L^h + Mx - 1) (1 at the set point,
+# response_max as L grows). response_hill = 2 for all three is a model assumption: a response
+# steeper than receptor occupancy (h = 1), so that a modest rise of the hormone doubles
+# production (at L = 2: EPO 2.0x, G-CSF 2.5x, TPO 2.9x), as compensated hemolysis and
+# thrombocytopenia need; with h = 2 a red-cell survival of 50 days settles at hemoglobin ~12.7
+# g/dL with red-cell production 2.0x, with h = 1 at ~11.5 g/dL (1.8x).
 [maturation.myeloid]
 stages = 4
 transit_days = 5.8        # neutrophil marrow transit: Lahoz-Beneytez 2016 Blood 127:3431
-amplification = 8195.0
+amplification = 8542.0
 feeds = { neutrophils = 0.917, monocytes = 0.083 }
-hormone = "G-CSF"         # feedback on the granulocyte-monocyte output
+hormone = "G-CSF"         # granulocyte-monocyte output
 feedback_sensor = "neutrophils"
 feedback_set_point = 4.0
-feedback_gain = 0.163     # Friberg 2002 J Clin Oncol 20:4713 (docetaxel fit)
-feedback_cap = 5.0        # model assumption
+hormone_half_life_hours = 3.5    # G-CSF elimination half-life ~3.5 h: Layton 1989 Blood 74:1303 (verify)
+hormone_production = "constant"  # cleared by the neutrophils' receptors: Layton 1989 (verify)
+specific_clearance = 0.9         # model assumption, as TPO: levels up to 10x without neutrophils
+compartment_clearance = 0.0      # model assumption: clearance follows the blood neutrophils (Layton 1989)
+response_max = 5.0               # model assumption: granulocyte output at most 5x
+response_hill = 2.0              # model assumption (above)
+transit_speedup_max = 5.0        # G-CSF shortens neutrophil maturation from ~5 to ~1 day: Lord 1989 PNAS 86:9499 (verify)
 
 [maturation.erythroid]
 stages = 4
 transit_days = 7.0        # erythroid precursor maturation, about a week (verify)
-amplification = 140400.0
+amplification = 132900.0
 feeds = { rbc = 1.0 }
 hormone = "EPO"
 feedback_sensor = "rbc"
-feedback_set_point = 5.0
-feedback_gain = 2.0       # model assumption
-feedback_cap = 3.0        # red cell production rises ~3x at most (VALIDATION.md)
+feedback_set_point = 5.0         # 14.5 g/dL with organism.mch_pg
+hormone_half_life_hours = 7.0    # endogenous EPO half-life 6-8 h (verify)
+hormone_production = "exponential"  # serum EPO rises log-linearly as hemoglobin falls: Erslev 1991 N Engl J Med 324:1339 (verify)
+# log10 EPO = 3.09 - 0.0547 x hematocrit (%) in anemia (Beguin 1993 Blood 81:1067, as used by
+# Cazzola 1997 Blood 89:4248; verify), 0.17 per g/dL. Red cells and hematocrit fall together
+# (constant cell volume): per unit relative deficit at the set point's hematocrit of 44 %,
+# s = ln(10) x 0.0547 x 44 = 5.5; EPO is 10x at 42 % below the set point (8.4 g/dL).
+deficit_slope = 5.5
+response_max = 3.0               # red cell production rises ~3x at most (VALIDATION.md)
+response_hill = 2.0              # model assumption (above)
 
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 5.0        # megakaryocyte maturation: Harker & Finch 1969 J Clin Invest 48:963
-amplification = 182000.0
+amplification = 187900.0
 feeds = { platelets = 1.0 }
 hormone = "TPO"
 feedback_sensor = "platelets"
 feedback_set_point = 250.0
-feedback_gain = 0.5       # model assumption (with the graft contents, platelet engraftment)
-feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
+hormone_half_life_hours = 30.0   # TPO half-life 20-40 h (verify)
+hormone_production = "constant"  # constant hepatic production, cleared by c-Mpl on platelets and megakaryocytes: Kuter & Rosenberg 1995 Blood 85:2720
+specific_clearance = 0.9         # model assumption: levels rise ~10x in amegakaryocytic thrombocytopenia
+# Model assumption: megakaryocytes hold a tenth of the receptor mass (a few 1e8 megakaryocytes,
+# Harker & Finch 1969, each with far more c-Mpl than a platelet; verify). TPO then rises as soon
+# as marrow megakaryocytes are lost, before the platelets fall, and an expanded megakaryocyte
+# mass holds it lower when platelets are destroyed (platelet lifespan a third: ~144e9/L with
+# production 1.7x, where 0 would give ~160 and 0.25 ~126).
+compartment_clearance = 0.1
+response_max = 8.0               # platelet production can rise 5-10x: Harker 1977 Clin Haematol
+response_hill = 2.0              # model assumption (above)
 
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # lymphoid precursor maturation (verify)
-amplification = 82.2
+amplification = 86.7
 feeds = { lymphocytes = 1.0 }
 
 # Blood pools: mean lifespan and its CV (1 = exponential survival, smaller = senescence).
@@ -358,16 +396,27 @@ site_um = 10.0
 neighbourhood = "moore"
 block = 32
 calendar_window = 256
+division_reach = 8        # as the human preset
 
 [geometry]
 seed = 1
 bone_thickness = 4
-sinusoids = 2
+# A section through the mouse's sinusoid network: sinusoids ~30 % and arterioles ~1 % of the
+# marrow volume, measured in mouse marrow (Acar 2015 Nature 526:126); lumen 20 um (mouse
+# marrow sinusoids are ~10-30 um across, model choice). Vessel profiles a few widths long, as
+# the human preset explains.
+generator = "network"
+sinusoid_fraction = 0.30
+arteriole_fraction = 0.01
 sinusoid_width = 2
-arterioles = 2
+segment_length = 12
 # Niche kinds that hold stem cells: most HSCs sit within ~10 um of a sinusoid (Acar 2015 Nature
 # 526:126); ["arteriolar"] expresses the arteriolar arrangement (Kunisaki 2013 Nature 502:637).
 stem_cell_niches = ["sinusoidal"]
+# Perivascular niche stroma in 160 um patches, about 2.6 niche sites per HSC as in the human
+# preset (model assumption).
+stem_cell_niche_fraction = 0.017
+stem_cell_niche_patch = 16
 
 # Mouse HSCs divide ~7x as often as human ones, and ST-HSC/MPP carry more of the output
 # (Busch 2015 Nature 518:542): the ST-HSC and MPP self-renewal shares are lower than the human
@@ -377,17 +426,17 @@ stem_cell_niches = ["sinusoidal"]
 [types.LT_HSC]
 lineage = "stem"
 initial = 1010
+# HSCs leave for the blood at 1-5 %/day and home back next to a sinusoid, then climb CXCL12 to
+# a free niche (Bhattacharya 2009 J Exp Med 206:2837): 2 %/day.
+egress_per_day = 0.02
 )toml";
 
 const char* kMouseNiche = R"toml(
-quiescence_exit_per_day = 0.0256
-self_renewal = 0.3
-asymmetric = 0.6
-differentiation = 0.1
+quiescence_exit_per_day = 0.016
 
 [types.ST_HSC]
 lineage = "stem"
-initial = 1550
+initial = 770
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.2
@@ -397,7 +446,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 1390
+initial = 800
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.15
@@ -407,7 +456,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 
 [types.CMP]
 lineage = "myeloid"
-initial = 3070
+initial = 2010
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -417,7 +466,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 980
+initial = 640
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -427,7 +476,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 6060
+initial = 4490
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -437,7 +486,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 4060
+initial = 3000
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -447,7 +496,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 
 [types.EryP]
 lineage = "erythroid"
-initial = 12470
+initial = 13850
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -457,7 +506,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 26720
+initial = 29610
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -467,7 +516,7 @@ differentiate_to = { myeloid = 1.0 }
 
 [types.MkP]
 lineage = "megakaryocyte"
-initial = 5390
+initial = 5940
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -477,7 +526,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 2690
+initial = 2610
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -488,43 +537,57 @@ differentiate_to = { lymphoid = 1.0 }
 )toml";
 
 const char* kMouseTail = R"toml(
+# Feedback as in the human preset (model assumption: the same hormone kinetics and responses;
+# verify for mouse), at the mouse's set points.
 [maturation.myeloid]
 stages = 4
 transit_days = 5.8        # as human (Lahoz-Beneytez 2016 Blood 127:3431; verify for mouse)
-amplification = 8.6
+amplification = 9.317
 feeds = { neutrophils = 0.9, monocytes = 0.1 }
 hormone = "G-CSF"
 feedback_sensor = "neutrophils"
 feedback_set_point = 1.0
-feedback_gain = 0.163     # Friberg 2002 J Clin Oncol 20:4713 (docetaxel fit)
-feedback_cap = 5.0        # model assumption
+hormone_half_life_hours = 3.5    # as human (Layton 1989 Blood 74:1303; verify for mouse)
+hormone_production = "constant"
+specific_clearance = 0.9         # model assumption, as human
+compartment_clearance = 0.0      # model assumption, as human
+response_max = 5.0               # model assumption, as human
+response_hill = 2.0              # model assumption, as human
+transit_speedup_max = 5.0        # as human (Lord 1989 PNAS 86:9499; verify)
 
 [maturation.erythroid]
 stages = 4
 transit_days = 4.0        # mouse erythroid maturation (verify)
-amplification = 2050.0
+amplification = 2111.0
 feeds = { rbc = 1.0 }
 hormone = "EPO"
 feedback_sensor = "rbc"
 feedback_set_point = 9.5
-feedback_gain = 2.0       # model assumption
-feedback_cap = 3.0        # red cell production rises ~3x at most (VALIDATION.md)
+hormone_half_life_hours = 7.0    # as human (verify for mouse)
+hormone_production = "exponential"
+deficit_slope = 5.5              # as human (Beguin 1993 Blood 81:1067; verify for mouse)
+response_max = 3.0               # red cell production rises ~3x at most (VALIDATION.md)
+response_hill = 2.0              # model assumption, as human
 
 [maturation.megakaryocyte]
 stages = 4
 transit_days = 4.0        # mouse megakaryocyte maturation (verify)
-amplification = 5920.0
+amplification = 6512.0
 feeds = { platelets = 1.0 }
 hormone = "TPO"
 feedback_sensor = "platelets"
 feedback_set_point = 1200.0
-feedback_gain = 0.5       # model assumption (with the graft contents, platelet engraftment)
-feedback_cap = 8.0        # platelet production can rise 5-10x: Harker 1977 Clin Haematol
+hormone_half_life_hours = 30.0   # as human (verify for mouse)
+hormone_production = "constant"  # Kuter & Rosenberg 1995 Blood 85:2720
+specific_clearance = 0.9         # model assumption, as human
+compartment_clearance = 0.1      # model assumption, as human
+response_max = 8.0               # platelet production can rise 5-10x: Harker 1977 Clin Haematol
+response_hill = 2.0              # model assumption, as human
 
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # (verify)
-amplification = 4.0
+amplification = 3.856
 feeds = { lymphocytes = 1.0 }
 
 [blood.neutrophils]
@@ -564,36 +627,55 @@ const char* kTreatment = R"toml(
 # Regeneration: a depleted marrow recruits quiescent HSCs into cycle (after 5-FU: Harrison &
 # Lerner 1991 Blood 78:1237; after irradiation and interferon: Essers 2009 Nature 458:904) and
 # shifts divisions towards self-renewal, which is what makes repopulation efficient
-# (Marciniak-Czochra 2009 Stem Cells Dev 18:377). Activation a = (reference agents /
-# agents)^gain, between 1 and cap, multiplies quiescence exit; a share renewal_boost * (1 - 1/a)
-# of differentiating divisions self-renew instead. The reference is the calibrated steady state
-# (the sum of the initial counts); gain, cap and boost are model assumptions.
+# (Marciniak-Czochra 2009 Stem Cells Dev 18:377); once the pool has refilled, activated HSCs
+# return to dormancy (Wilson 2008 Cell 135:1118). Activation a, between 1 and cap, multiplies
+# quiescence exit and divides entry; a share renewal_boost * (1 - 1/a) of differentiating
+# divisions self-renew instead. Stem cells sense it locally: a = (niche_occupancy_reference /
+# occupancy)^gain from the occupancy of the working niche sites in their 160 um tile and the 8
+# tiles around it (480 um: the reach of niche-derived signals over a few stromal cells; vacant
+# niches call for refilling, lost niches do not). Progenitors sense the cellularity of the
+# marrow: a = (reference agents / agents)^gain, the reference being the sum of the initial
+# counts; stem cells take the larger of the two. Gain, cap, boosts and tile are model
+# assumptions: an area at half the reference activates 16x, at a third of it the cap is
+# reached; at full activation a fifth of a progenitor's differentiating divisions self-renew
+# (renewal_boost, as calibrated on recovery after chemotherapy) and half of a niche stem
+# cell's (stem_renewal_boost). The reference occupancy, 0.33,
+# is chosen so that the pool at rest stays at its calibrated size (2100 HSCs on 5400 niche
+# sites in the human preset).
 [regeneration]
 gain = 4.0
 cap = 100.0
 renewal_boost = 0.2
+stem_renewal_boost = 0.5
+niche_sensing_um = 160.0
+niche_occupancy_reference = 0.33
 
 # Stromal support of the niches recovers after conditioning damage over weeks (Dominici 2009
 # Blood 114:2333 for the marrow stroma after irradiation; time constant a model assumption).
 [stroma]
 recovery_days = 21.0
 
-# Linear-quadratic survival exp(-(alpha D + beta G D^2)). Stem and progenitor cells: a
-# multi-target curve with D0 = 0.8 Gy and extrapolation number 3 (D0 0.6-1.05 Gy, n ~3: Till &
-# McCulloch 1961 Radiat Res 14:213; Petersen 1977 Scand J Haematol 18:235) is matched by
-# alpha = 0.2/Gy, beta = 0.25/Gy^2 (-ln S 0.45, 1.40, 4.8 against 0.45, 1.49, 3.9 at 1, 2 and
-# 4 Gy). Sublethal damage repairs with a half-time of ~1.5 h (Thames & Hendry 1987,
-# Fractionation in Radiotherapy; verify for marrow). Mature blood cells (neutrophils, red cells,
-# platelets) are radioresistant (not listed: no kill); lymphocytes are the most radiosensitive
-# blood cells, D0 ~0.5-1 Gy without a shoulder (Trowell 1952 J Pathol Bacteriol 64:687;
-# verify), and host immunity is taken as sensitive as its lymphocytes. Stroma tolerates far
-# more (Greenberger 2009 In Vivo 23:323, verify): alpha 0.02, beta 0.01.
+# Multi-target single-hit survival S(D) = 1 - (1 - exp(-D / D0))^n, with a shoulder (n) and a
+# final slope (1 / D0). Stem and progenitor cells and their maturation compartments (the
+# defaults): D0 = 0.8 Gy, n = 3 (marrow colony-forming cells D0 0.6-1.05 Gy, extrapolation
+# number ~3: Till & McCulloch 1961 Radiat Res 14:213; Petersen 1977 Scand J Haematol 18:235),
+# S = 0.64, 0.23, 0.020, 0.0017 at 1, 2, 4 and 6 Gy. Damage of earlier fractions repairs with a
+# half-time of ~1.5 h (Thames & Hendry 1987, Fractionation in Radiotherapy; verify for marrow):
+# a fraction acts on the dose still unrepaired, so fractions 12 h apart multiply their
+# single-dose survivals. Mature blood cells (neutrophils, red cells, platelets) are
+# radioresistant (not listed: no kill). Lymphocytes are the most radiosensitive blood cells and
+# die without a shoulder (Trowell 1952 J Pathol Bacteriol 64:687; verify), n = 1; host
+# immunity is taken as sensitive as its lymphocytes. Their D0 = 1.25 Gy is a model assumption
+# chosen to give exp(-1.6) = 0.20 per 2 Gy fraction, the survival the conditioning regimens were
+# calibrated with, so that they keep their immunosuppression. Stroma tolerates far more
+# (Greenberger 2009 In Vivo 23:323, verify): n = 1 and D0 = 25 Gy, a model assumption chosen to
+# give the stromal damage per 2 Gy fraction the regimens were calibrated with, 1 - exp(-0.08).
 [radiation]
 repair_half_time_hours = 1.5
-default_alpha_per_gy = 0.2
-default_beta_per_gy2 = 0.25
-alpha_per_gy = { lymphocytes = 0.7, immunity = 0.7, stroma = 0.02 }
-beta_per_gy2 = { lymphocytes = 0.05, immunity = 0.05, stroma = 0.01 }
+default_d0_gy = 0.8
+default_extrapolation_number = 3.0
+d0_gy = { lymphocytes = 1.25, immunity = 1.25, stroma = 25.0 }
+extrapolation_number = { lymphocytes = 1.0, immunity = 1.0, stroma = 1.0 }
 
 # Drugs: one-compartment pharmacokinetics (concentration as mg per kg body weight, first-order
 # elimination), kill hazard kill_per_hour * sensitivity * C / (C + EC50). Half-lives from the
@@ -660,12 +742,6 @@ sensitivity = { LT_HSC = 0.6, ST_HSC = 0.15, MPP = 0.35, CMP = 0.7, CLP = 0.7, m
 # 94:3055, verify). T cells per CD34+: PBSC ~2.5e8 CD3+/kg with 5e6 CD34+/kg, marrow ~2.5e7
 # CD3+/kg with 2.5e6 CD34+/kg, cord blood ~1e7/kg with 1.5e5 CD34+/kg (Ottinger 1996 Blood
 # 88:2775, verify).
-[grafts.bone_marrow]
-per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 3.6e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.26e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
-t_cells_per_cd34 = 10.0
-cd34_per_tnc = 0.008      # 3e8 TNC/kg ~ 2.4e6 CD34+/kg (VALIDATION.md, verify)
-homing_efficiency = 0.1
-
 [grafts.peripheral_blood]
 per_cd34 = { LT_HSC = 1.0e-5, ST_HSC = 6.9e-6, MPP = 1.13e-5, CMP = 8.0e-5, CLP = 8.4e-6, GMP = 1.8e-4, MEP = 1.0e-5, EryP = 1.45e-4, MyP = 9.3e-4, MkP = 5.0e-6, LyP = 2.95e-5 }
 t_cells_per_cd34 = 50.0
@@ -691,10 +767,38 @@ gvh_onset_days = 30.0
 recovery_per_day = 0.05
 )toml";
 
+// Human marrow grafts (see the graft sources above).
+const char* kHumanMarrowGraft = R"toml(
+[grafts.bone_marrow]
+per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 3.6e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.26e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
+t_cells_per_cd34 = 10.0
+cd34_per_tnc = 0.008      # 3e8 TNC/kg ~ 2.4e6 CD34+/kg (VALIDATION.md, verify)
+homing_efficiency = 0.1
+)toml";
+
+// Mouse marrow grafts from mouse data: the mouse marrow's own mix, whole-body steady-state
+// content of each type (initial count / represented fraction) per nucleated marrow cell, so a
+// graft of N marrow cells carries N x 3.2e-5 HSCs (1.5e4 HSCs in 4.7e8 cells: Abkowitz 2000
+// Blood 96:3399; Colvin 2004 Leukemia). A dose is given as tnc_per_kg (cd34_per_tnc = 1: the
+// per-"CD34+" contents below are per nucleated cell; mouse HSCs are CD34-negative). Stem cells
+// seed the marrow better than the human preset's 10 % for all cells: about a quarter of
+// intravenously injected primitive cells seed the marrow (van der Loo & Ploemacher 1995 Blood
+// 85:2598, verify), so homing_efficiency 0.25. No T-cell content: syngeneic and congenic
+// grafts are the mouse's use.
+const char* kMouseMarrowGraft = R"toml(
+[grafts.bone_marrow]
+per_cd34 = { LT_HSC = 3.19e-05, ST_HSC = 2.43e-05, MPP = 2.53e-05, CMP = 6.35e-05, CLP = 2.02e-05, GMP = 0.000142, MEP = 9.48e-05, EryP = 0.000438, MyP = 0.000936, MkP = 0.000188, LyP = 8.25e-05 }
+t_cells_per_cd34 = 0.0
+cd34_per_tnc = 1.0
+homing_efficiency = 0.25
+)toml";
+
 const std::map<std::string, std::string>& presets() {
   static const std::map<std::string, std::string> p = {
-      {"human", std::string(kHuman) + kStemCell + kHumanNiche + kFields + kHumanTail + kTreatment},
-      {"mouse", std::string(kMouse) + kStemCell + kMouseNiche + kFields + kMouseTail + kTreatment}};
+      {"human", std::string(kHuman) + kStemCell + kHumanNiche + kFields + kHumanTail + kTreatment +
+                    kHumanMarrowGraft},
+      {"mouse", std::string(kMouse) + kStemCell + kMouseNiche + kFields + kMouseTail + kTreatment +
+                    kMouseMarrowGraft}};
   return p;
 }
 

@@ -105,6 +105,10 @@ void RunWriter::snapshot(const Simulation& sim) {
     for (const CellType& t : sim.scenario().graph.types()) names.push_back(t.name);
     h5::set_attr(ag, "type_names", names);
     h5::set_attr(ag, "origin_names", std::vector<std::string>{"host", "donor"});
+    // Also on the datasets they name, where readers of one column look for them.
+    h5::set_attr(h5::open_dataset(ag, "type"), "type_names", names);
+    h5::set_attr(h5::open_dataset(ag, "origin"), "origin_names",
+                 std::vector<std::string>{"host", "donor"});
   }
   // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
   const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
@@ -267,9 +271,18 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
   for (int m = 0; m < sim_.blood().maturation_count(); ++m) {
     const MaturationConfig& c = sim_.blood().maturation(m);
     if (c.sensor.empty()) continue;
+    std::vector<double> level, multiplier;
+    for (const auto& r : rows_) {
+      level.push_back(r.hormone[m]);
+      multiplier.push_back(r.drive[m]);
+    }
+    h5::write<double>(file_, "timeseries/cytokines/" + c.hormone, level);
+    h5::write<double>(file_, "timeseries/cytokines/" + c.hormone + "_multiplier", multiplier);
+  }
+  for (int i = 0; i < sc.graph.type_count(); ++i) {
     std::vector<double> v;
-    for (const auto& r : rows_) v.push_back(r.drive[m]);
-    h5::write<double>(file_, "timeseries/cytokines/" + c.hormone, v);
+    for (const auto& r : rows_) v.push_back(r.cycling[i]);
+    h5::write<double>(file_, "timeseries/cycling/" + sc.graph.type(i).name, v);
   }
   for (size_t l = 0; l < sim_.lineages().size(); ++l) {
     std::vector<double> v, w;
@@ -300,6 +313,13 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
     }
     h5::write<double>(file_, "timeseries/niche/occupied_niches", occupied);
     h5::write<double>(file_, "timeseries/niche/hsc_in_niche_fraction", fraction);
+    std::vector<int64_t> egressed, homed;
+    for (const auto& r : rows_) {
+      egressed.push_back(r.egressed);
+      homed.push_back(r.homed);
+    }
+    h5::write<int64_t>(file_, "timeseries/niche/egress", egressed);
+    h5::write<int64_t>(file_, "timeseries/niche/homed", homed);
     h5::write<int64_t>(file_, "timeseries/agents", [&] {
       std::vector<int64_t> a;
       for (const auto& r : rows_) a.push_back(r.agents);

@@ -197,6 +197,49 @@ Sensitivity read_sensitivity(Section& s, const std::string& key, const Scenario&
   return out;
 }
 
+// A table like read_sensitivity's for a quantity with its own range [lo, hi] and its own value
+// for the blood pools, stroma and immunity not named (the radiation response: D0 infinite, not
+// killed).
+Sensitivity read_targets(Section& s, const std::string& key, const Scenario& sc, double fallback,
+                         double unnamed, double lo, double hi) {
+  Sensitivity out;
+  out.type.assign(sc.graph.type_count(), fallback);
+  out.compartment.assign(sc.graph.compartment_count(), fallback);
+  out.pool.assign(sc.blood.size(), unnamed);
+  out.stroma = out.immunity = unnamed;
+  for (const auto& [name, v] : s.weights(key, lo, hi)) {
+    if (name == "stroma") {
+      out.stroma = v;
+      continue;
+    }
+    if (name == "immunity") {
+      out.immunity = v;
+      continue;
+    }
+    if (const int t = sc.graph.type_index(name); t >= 0) {
+      out.type[t] = v;
+      continue;
+    }
+    const auto& comps = sc.graph.compartments();
+    if (auto it = std::find(comps.begin(), comps.end(), name); it != comps.end()) {
+      out.compartment[it - comps.begin()] = v;
+      continue;
+    }
+    bool pool = false;
+    for (size_t p = 0; p < sc.blood.size(); ++p)
+      if (sc.blood[p].name == name) {
+        out.pool[p] = v;
+        pool = true;
+      }
+    if (!pool)
+      s.fail(key + "." + name,
+             fmt::format("'{}' is not a cell type, maturation compartment, blood pool, 'stroma' "
+                         "or 'immunity'",
+                         name));
+  }
+  return out;
+}
+
 void read_treatment(Section& top, Scenario& sc) {
   TreatmentConfig& tc = sc.treatment;
   {
@@ -204,6 +247,10 @@ void read_treatment(Section& top, Scenario& sc) {
     tc.regeneration.gain = s.number("gain", 0, 100);
     tc.regeneration.cap = s.number("cap", 1, 1e6);
     tc.regeneration.renewal_boost = s.number("renewal_boost", 0, 1);
+    tc.regeneration.stem_renewal_boost = s.number("stem_renewal_boost", 0, 1);
+    tc.regeneration.niche_sensing_um = s.number("niche_sensing_um", 1e-3, 1e7);
+    tc.regeneration.niche_occupancy_reference =
+        s.number("niche_occupancy_reference", 1e-6, 1);
     s.finish();
   }
   {
@@ -222,11 +269,24 @@ void read_treatment(Section& top, Scenario& sc) {
   }
   {
     Section s = top.table("radiation");
-    tc.radiation.repair_half_time_hours = s.number("repair_half_time_hours", 1e-3, 1e4);
-    const double a = s.number("default_alpha_per_gy", 0, 100);
-    const double b = s.number("default_beta_per_gy2", 0, 100);
-    tc.radiation.alpha = read_sensitivity(s, "alpha_per_gy", sc, a, 100);
-    tc.radiation.beta = read_sensitivity(s, "beta_per_gy2", sc, b, 100);
+    RadiationConfig& rc = tc.radiation;
+    rc.repair_half_time_hours = s.number("repair_half_time_hours", 1e-3, 1e4);
+    // Multi-target survival 1 - (1 - exp(-D / D0))^n: D0 > 0, extrapolation number n >= 1.
+    constexpr double kMinD0 = 1e-6, kMaxD0 = 1e6, kMaxN = 100;
+    const double d0 = s.number("default_d0_gy", kMinD0, kMaxD0);
+    const double n = s.number("default_extrapolation_number", 1, kMaxN);
+    const Sensitivity d0s = read_targets(s, "d0_gy", sc, d0, kInf, kMinD0, kMaxD0);
+    const Sensitivity ns = read_targets(s, "extrapolation_number", sc, n, 1, 1, kMaxN);
+    auto zip = [](const std::vector<double>& a, const std::vector<double>& b) {
+      std::vector<RadiationResponse> out;
+      for (size_t i = 0; i < a.size(); ++i) out.push_back({a[i], b[i]});
+      return out;
+    };
+    rc.type = zip(d0s.type, ns.type);
+    rc.compartment = zip(d0s.compartment, ns.compartment);
+    rc.pool = zip(d0s.pool, ns.pool);
+    rc.stroma = {d0s.stroma, ns.stroma};
+    rc.immunity = {d0s.immunity, ns.immunity};
     s.finish();
   }
   std::vector<std::string> drug_names, source_names;
@@ -304,7 +364,10 @@ void read_treatment(Section& top, Scenario& sc) {
                         tc.sources[static_cast<size_t>(e.source)].cd34_per_tnc;
       else
         e.cd34_per_kg = s.number("cd34_per_kg", 0, 1e10);
-      e.allogeneic = s.text("donor", {"allogeneic", "autologous"}) == "allogeneic";
+      const std::string donor = s.text("donor", {"allogeneic", "autologous", "syngeneic"});
+      e.donor = donor == "allogeneic"   ? Donor::kAllogeneic
+                : donor == "autologous" ? Donor::kAutologous
+                                        : Donor::kSyngeneic;
       e.gene_modified_fraction = s.number_or("gene_modified_fraction", 0, 0, 1);
     } else if (kind == "niche_loss") {
       e.kind = EventKind::kNicheLoss;
@@ -447,15 +510,57 @@ Scenario read_scenario(Section& top) {
       m.transit_days = s.number("transit_days", 1e-3, 1e4);
       m.amplification = s.number("amplification", 0, 1e15);
       m.feeds = s.weights("feeds", 0, 1);
-      if (s.has("feedback_sensor")) {
+      for (const char* key : {"feedback_gain", "feedback_cap"})
+        if (s.has(key))
+          s.fail(key,
+                 "no longer a key: feedback is hormone kinetics (hormone_half_life_hours, "
+                 "hormone_production, specific_clearance or deficit_slope, response_max, "
+                 "response_hill; see marrow validate)");
+      if (s.has("feedback_sensor") || s.has("hormone")) {
         m.sensor = s.text("feedback_sensor");
         bool known = false;
         for (const auto& p : sc.blood) known |= p.name == m.sensor;
         if (!known) s.fail("feedback_sensor", fmt::format("'{}' is not a blood pool", m.sensor));
         m.hormone = s.text("hormone");
+        if (m.hormone.empty()) s.fail("hormone", "expected a hormone name");
+        for (const auto& other : sc.maturation)
+          if (other.hormone == m.hormone)
+            s.fail("hormone", fmt::format("'{}' is already the hormone of maturation.{}", m.hormone,
+                                          other.name));
         m.set_point = s.number("feedback_set_point", 1e-9, 1e9);
-        m.gain = s.number("feedback_gain", 0, 100);
-        m.cap = s.number("feedback_cap", 1, 1e6);
+        m.half_life_hours = s.number("hormone_half_life_hours", 1e-3, 1e5);
+        m.production = s.text("hormone_production", {"constant", "exponential"}) == "exponential"
+                           ? HormoneProduction::kExponential
+                           : HormoneProduction::kConstant;
+        if (m.production == HormoneProduction::kConstant) {
+          // Some clearance is always non-specific (renal, hepatic): with none, a hormone
+          // cleared only by its target cells would grow without bound when they are gone.
+          m.specific_clearance = s.number("specific_clearance", 0, 0.999);
+          m.compartment_clearance = s.number_or("compartment_clearance", 0, 0, 1);
+          if (m.compartment_clearance > 0) {
+            double share = 0;
+            for (const auto& [pool, w] : m.feeds) share += pool == m.sensor ? w : 0;
+            if (!(share > 0))
+              s.fail(
+                  "compartment_clearance",
+                  fmt::format("needs the compartment to feed its feedback_sensor '{}'", m.sensor));
+          }
+          if (s.has("deficit_slope"))
+            s.fail("deficit_slope", "only for hormone_production = \"exponential\"");
+        } else {
+          m.deficit_slope = s.number("deficit_slope", 0, 50);
+          for (const char* key : {"specific_clearance", "compartment_clearance"})
+            if (s.has(key)) s.fail(key, "only for hormone_production = \"constant\"");
+        }
+        m.response_max = s.number("response_max", 1, 1e3);
+        m.response_hill = s.number("response_hill", 0.1, 20);
+        m.transit_speedup_max = s.number_or("transit_speedup_max", 1, 1, 100);
+      } else {
+        for (const char* key :
+             {"feedback_set_point", "hormone_half_life_hours", "hormone_production",
+              "specific_clearance", "compartment_clearance", "deficit_slope", "response_max",
+              "response_hill", "transit_speedup_max"})
+          if (s.has(key)) s.fail(key, "systemic feedback needs a hormone and a feedback_sensor");
       }
       double sum = 0;
       for (const auto& [pool, share] : m.feeds) {

@@ -29,20 +29,42 @@ Simulation::Simulation(const Scenario& scenario)
     const auto deltas = lattice_.deltas();
     for (SiteId s = 0; s < niche_now_.size(); ++s) {
       if (geometry_.kind[s] != kMarrow) continue;
-      marrow_sites_.push_back(s);
-      if (geometry_.supportive[s])
+      if (!geometry_.supportive[s]) marrow_sites_.push_back(s);
+      if (geometry_.supportive[s]) {
         niche_threshold_[s] = static_cast<float>(
             st.draw(niche_patch(lattice_, scenario.geometry, s), 0, Purpose::kStroma).u(0));
+        niche_sites_.push_back(s);
+      }
       bool by_vessel = false;
       for (const auto d : deltas) by_vessel |= geometry_.kind[s + d] == kSinusoid;
       if (by_vessel) vessel_adjacent_.push_back(s);
     }
   }
+  {
+    // Tiles of niche_sensing_um over which stem cells sense niche vacancy.
+    const int edge = std::max(
+        1, static_cast<int>(std::lround(scenario.treatment.regeneration.niche_sensing_um /
+                                        scenario.lattice.site_um)));
+    const int tx = (lattice_.nx() + edge - 1) / edge, ty = (lattice_.ny() + edge - 1) / edge;
+    for (const SiteId s : niche_sites_) {
+      const Coord c = lattice_.coord(s);
+      niche_tile_.push_back((c.z / edge * ty + c.y / edge) * tx + c.x / edge);
+    }
+    const int tz = (lattice_.nz() + edge - 1) / edge;
+    tiles_ = {tx, ty, tz};
+    tile_work_.assign(static_cast<size_t>(tx) * ty * tz, 0);
+    tile_held_.assign(tile_work_.size(), 0);
+    area_work_.assign(tile_work_.size(), 0);
+    area_held_.assign(tile_work_.size(), 0);
+    stem_level_.assign(niche_now_.size(), 0);
+  }
   blocks_.reserve(static_cast<size_t>(grid_.count()));
   for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(scenario.lattice.calendar_window);
   kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, grid_, niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
-  kernel_->set_renewal_boost(scenario.treatment.regeneration.renewal_boost);
+  kernel_->set_renewal_boost(scenario.treatment.regeneration.renewal_boost,
+                             scenario.treatment.regeneration.stem_renewal_boost);
+  kernel_->set_stem_activation(stem_level_, scenario.treatment.regeneration.cap);
   kernel_->set_division_reach(scenario.lattice.division_reach);
   const LineageGraph& g = scenario_.graph;
   hsc_type_ = g.type_index(scenario.organism.hsc_type);
@@ -85,20 +107,28 @@ Simulation::Simulation(const Scenario& scenario)
 
 void Simulation::place_initial_agents() {
   const Stream stream(scenario_.run.seed);
-  std::vector<SiteId> marrow, niche;
+  // Stem cells go to niche sites first; other cells never take a niche site.
+  std::vector<SiteId> open, all;
   for (int z = 0; z < lattice_.nz(); ++z)
     for (int y = 0; y < lattice_.ny(); ++y)
       for (int x = 0; x < lattice_.nx(); ++x) {
         const SiteId s = lattice_.index(x, y, z);
         if (geometry_.kind[s] != kMarrow) continue;
-        marrow.push_back(s);
-        if (geometry_.supportive[s]) niche.push_back(s);
+        all.push_back(s);
+        if (!geometry_.supportive[s]) open.push_back(s);
       }
+  const std::vector<SiteId>& niche = niche_sites_;
   auto& occ = lattice_.occupancy();
-  int64_t total = 0;
-  for (const CellType& t : scenario_.graph.types()) total += t.initial;
-  if (total > static_cast<int64_t>(marrow.size()) / 2)
-    throw std::invalid_argument("initial agents fill more than half of the marrow sites");
+  int64_t total = 0, others = 0;
+  for (const CellType& t : scenario_.graph.types()) {
+    total += t.initial;
+    if (!t.seeks_niche) others += t.initial;
+  }
+  if (total > static_cast<int64_t>(all.size()) / 2 ||
+      others > static_cast<int64_t>(open.size()) * 3 / 4)
+    throw std::invalid_argument(
+        "initial agents fill more than half of the marrow sites (or non-stem cells more than "
+        "three quarters of the sites without niche stroma)");
   uint64_t counter = 0;
   uint32_t clone = 0;
   for (int t = 0; t < scenario_.graph.type_count(); ++t) {
@@ -108,7 +138,7 @@ void Simulation::place_initial_agents() {
       for (int attempt = 0;; ++attempt) {
         const Draw d = stream.draw(counter++, 0, Purpose::kInit);
         const bool niche_first = ct.seeks_niche && attempt < 64 && !niche.empty();
-        const auto& pool = niche_first ? niche : marrow;
+        const auto& pool = niche_first ? niche : ct.seeks_niche ? all : open;
         s = pool[d.below(0, static_cast<uint32_t>(pool.size()))];
         if (occ[s] == kFree) break;
       }
@@ -197,26 +227,65 @@ void Simulation::apply_treatment() {
 void Simulation::update_activation(bool reschedule) {
   const RegenerationConfig& r = scenario_.treatment.regeneration;
   if (r.gain <= 0) return;
-  // Stem cells that seek a niche sense the occupancy of the working niches against its steady
-  // state (empty niches call for refilling; lost niches do not); the other types sense the
-  // cellularity of the marrow.
-  int64_t stem_in_niche = 0;
-  for (const AgentBlock& b : blocks_)
-    for (uint32_t i = 0; i < b.slots(); ++i)
-      stem_in_niche += b.type[i] == hsc_type_ && niche_now_[b.site[i]];
   auto level = [&](double reference, double n) {
     return std::clamp(std::pow(reference / std::max(1e-9, n), r.gain), 1.0, r.cap);
   };
+  // Progenitors sense the cellularity of the marrow against its steady state.
   const double cellular = level(reference_agents_, std::max<double>(1.0, alive()));
-  const double target = static_cast<double>(scenario_.graph.type(hsc_type_).initial) /
-                        static_cast<double>(std::max<int64_t>(1, geometry_.niche_sites));
-  const double stem_level =
-      level(target, static_cast<double>(std::max<int64_t>(1, stem_in_niche)) /
-                        static_cast<double>(std::max<int64_t>(1, working_niches_)));
   std::vector<double> a;
-  for (const CellType& t : scenario_.graph.types())
-    a.push_back(t.seeks_niche ? stem_level : cellular);
+  for (const CellType& t : scenario_.graph.types()) a.push_back(t.seeks_niche ? 1.0 : cellular);
   kernel_->set_activation(a);
+  // Stem cells sense the vacancy of the working niches around them: the occupancy of the niche
+  // sites in their tile of the lattice against a reference (empty niches call for refilling,
+  // lost niches do not); and, as the progenitors do, the depletion of the marrow as a whole. Only stem cells hold working niche sites, so an occupied one holds a
+  // stem cell (or, for a few hours, the daughter of a differentiating division).
+  const auto& occ = lattice_.occupancy();
+  std::fill(tile_work_.begin(), tile_work_.end(), 0);
+  std::fill(tile_held_.begin(), tile_held_.end(), 0);
+  for (size_t i = 0; i < niche_sites_.size(); ++i) {
+    const SiteId s = niche_sites_[i];
+    if (!niche_now_[s]) continue;
+    ++tile_work_[niche_tile_[i]];
+    tile_held_[niche_tile_[i]] += occ[s] == kOccupied;
+  }
+  // A stem cell senses its tile and the tiles around it (3 x 3, or 3 x 3 x 3 in 3D).
+  for (size_t t = 0; t < tile_work_.size(); ++t) {
+    const int x = static_cast<int>(t % tiles_[0]), y = static_cast<int>(t / tiles_[0] % tiles_[1]),
+              z = static_cast<int>(t / tiles_[0] / tiles_[1]);
+    int32_t work = 0, held_here = 0;
+    for (int dz = tiles_[2] > 1 ? -1 : 0; dz <= (tiles_[2] > 1 ? 1 : 0); ++dz)
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int u = x + dx, v = y + dy, w = z + dz;
+          if (u < 0 || v < 0 || w < 0 || u >= tiles_[0] || v >= tiles_[1] || w >= tiles_[2])
+            continue;
+          const size_t n = (static_cast<size_t>(w) * tiles_[1] + v) * tiles_[0] + u;
+          work += tile_work_[n];
+          held_here += tile_held_[n];
+        }
+    area_work_[t] = work;
+    area_held_[t] = held_here;
+  }
+  const double top = FateKernel::kStemLevels - 1;
+  double sum = 0;
+  int64_t held = 0;
+  for (size_t i = 0; i < niche_sites_.size(); ++i) {
+    const SiteId s = niche_sites_[i];
+    const int tile = niche_tile_[i];
+    if (!niche_now_[s]) {
+      stem_level_[s] = 0;
+      continue;
+    }
+    const double x = std::max(cellular, level(r.niche_occupancy_reference,
+                                              static_cast<double>(area_held_[tile]) /
+                                                  area_work_[tile]));
+    stem_level_[s] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
+    if (occ[s] == kOccupied) {
+      sum += FateKernel::stem_activation(stem_level_[s], r.cap);
+      ++held;
+    }
+  }
+  stem_activation_ = held ? sum / static_cast<double>(held) : r.cap;
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
   const Stream st(scenario_.run.seed);
@@ -236,6 +305,7 @@ void Simulation::egress() {
     leave[t] = -std::expm1(-g.type(t).egress_per_day);
     any |= leave[t] > 0;
   }
+  egressed_ = homed_ = 0;
   if (!any || vessel_adjacent_.empty()) return;
   const Stream st(scenario_.run.seed);
   auto& occ = lattice_.occupancy();
@@ -254,6 +324,7 @@ void Simulation::egress() {
   // sinusoid (back to its own site when it finds none).
   std::sort(moving.begin(), moving.end(),
             [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  egressed_ = static_cast<int64_t>(moving.size());
   // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
   const std::vector<double> weight = entry_weights();
   for (AgentRecord& a : moving) {
@@ -268,6 +339,7 @@ void Simulation::egress() {
         break;
       }
     }
+    homed_ += to != a.site;
     a.site = to;
     const bool waiting = a.flags & kPendingMask;
     const int64_t when =
@@ -394,7 +466,7 @@ void Simulation::infuse(const GraftDose& g) {
       AgentRecord a;
       a.site = s;
       a.type = static_cast<uint8_t>(t);
-      a.origin = g.allogeneic ? kDonor : kHost;
+      a.origin = g.donor_origin ? kDonor : kHost;
       a.flags = d.u(1) < g.gene_modified_fraction ? kGeneModified : 0;
       // Every infused cell is its own clone (a barcode): graft clones have the top bit set.
       a.clone = 0x80000000u | (static_cast<uint32_t>(g.event & 0x7F) << 24) | (index++ & 0xFFFFFF);
@@ -434,11 +506,13 @@ Observation Simulation::observe() const {
   std::vector<int64_t> lineage_all(lineages_.size(), 0), lineage_donor(lineages_.size(), 0),
       lineage_marked(lineages_.size(), 0);
   int64_t hsc_in_niche = 0;
+  std::vector<int64_t> cycling(g.type_count(), 0);
   for (const AgentBlock& b : blocks_)
     for (uint32_t i = 0; i < b.slots(); ++i) {
       const int t = b.type[i];
       if (t == kDead) continue;
       ++o.population[t];
+      if (!(b.flags[i] & kQuiescent)) ++cycling[t];
       ++lineage_all[lineage_of_type_[t]];
       if (b.origin[i] == kDonor) ++lineage_donor[lineage_of_type_[t]];
       if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
@@ -450,16 +524,26 @@ Observation Simulation::observe() const {
     o.production.push_back(blood_.production(p) * 24.0 / scenario_.run.dt_hours);
   }
   o.hemoglobin = blood_.hemoglobin();
-  for (int m = 0; m < blood_.maturation_count(); ++m) o.drive.push_back(blood_.drive(m));
+  for (int m = 0; m < blood_.maturation_count(); ++m) {
+    o.drive.push_back(blood_.drive(m));
+    o.hormone.push_back(blood_.level(m));
+  }
+  // A type without agents has no cycling fraction: 0, as the chimerism of an empty lineage.
+  for (int t = 0; t < g.type_count(); ++t)
+    o.cycling.push_back(o.population[t] > 0
+                            ? static_cast<double>(cycling[t]) / static_cast<double>(o.population[t])
+                            : 0.0);
   for (size_t l = 0; l < lineages_.size(); ++l) {
     const double all = static_cast<double>(lineage_all[l]);
     o.chimerism.push_back(all > 0 ? static_cast<double>(lineage_donor[l]) / all : 0.0);
     o.gene_modified.push_back(all > 0 ? static_cast<double>(lineage_marked[l]) / all : 0.0);
   }
   o.stroma = treatment_.empty() ? 1.0 : treatment_.stroma(time_hours());
-  o.activation = kernel_->activation();
+  o.activation = std::max(kernel_->activation(), stem_activation_);
   o.immunity = treatment_.empty() ? 1.0 : treatment_.immunity(time_hours());
   o.occupied_niches = hsc_in_niche;
+  o.egressed = egressed_;
+  o.homed = homed_;
   const int64_t hsc = o.population[hsc_type_];
   o.hsc_in_niche_fraction = hsc ? static_cast<double>(hsc_in_niche) / hsc : 0.0;
   return o;

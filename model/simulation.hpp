@@ -1,6 +1,7 @@
 #pragma once
 // The whole model stepping in time: lattice and geometry, agents in spatial blocks, the fate
 // kernel, and the maturation/blood compartments fed by the lattice's hand-offs.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -24,7 +25,9 @@ struct Observation {
   std::vector<int64_t> population;    // per cell type
   std::vector<double> blood;          // per blood pool, in its unit per litre
   std::vector<double> production;     // per blood pool, cells entering the blood per day (body)
-  std::vector<double> drive;          // per maturation compartment: its feedback multiplier
+  std::vector<double> drive;          // per maturation compartment: its production multiplier
+  std::vector<double> hormone;        // per maturation compartment: hormone level (1: set point)
+  std::vector<double> cycling;        // per cell type: fraction of its agents cycling, 0..1
   double hemoglobin = 0;              // g/dL
   std::vector<double> chimerism;      // donor fraction per lineage (agents), 0..1
   std::vector<double> gene_modified;  // gene-modified fraction per lineage (agents), 0..1
@@ -34,6 +37,8 @@ struct Observation {
   int64_t occupied_niches = 0;        // niche sites holding a cell of the stem type
   double hsc_in_niche_fraction = 0;
   int64_t agents = 0;
+  // Stem cells that left for the blood and that homed back since the previous observation.
+  int64_t egressed = 0, homed = 0;
 };
 
 class Simulation {
@@ -63,6 +68,16 @@ class Simulation {
   const Treatment& treatment() const { return treatment_; }
   // Per padded site: 1 where a niche supports stem cells now (stroma working).
   const std::vector<uint8_t>& niche_support() const { return niche_now_; }
+  // The stem cells that left at the last daily egress and homed back (a restart sets them from
+  // the stored history).
+  void set_egress_counts(int64_t egressed, int64_t homed) {
+    egressed_ = egressed;
+    homed_ = homed;
+  }
+  // Activation of a stem cell on this niche site now (1: at rest).
+  double stem_activation_at(SiteId s) const {
+    return FateKernel::stem_activation(stem_level_[s], scenario_.treatment.regeneration.cap);
+  }
   double time_days() const { return time_hours() / 24.0; }
 
   Observation observe() const;
@@ -136,8 +151,19 @@ class Simulation {
   int64_t working_niches_ = 0;
   std::vector<float> niche_threshold_;   // stroma health below which a niche site fails
   std::vector<SiteId> vessel_adjacent_;  // marrow sites where cells arrive from blood
-  std::vector<SiteId> marrow_sites_;
+  std::vector<SiteId> marrow_sites_;  // marrow sites without stem-cell niche stroma
   double reference_agents_ = 1;
+  // Niche vacancy sensing: the stem-cell niche sites, their tile, per tile the working and the
+  // occupied niche sites, and per padded site the stem activation level.
+  std::vector<SiteId> niche_sites_;
+  std::vector<int32_t> niche_tile_;
+  std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
+  std::array<int, 3> tiles_{1, 1, 1};
+  std::vector<uint8_t> stem_level_;
+  double stem_activation_ = 1;  // mean activation of the stem cells on niche sites
+  // Stem cells that left for the blood at the last daily egress, and of them those that homed
+  // back to a free site.
+  int64_t egressed_ = 0, homed_ = 0;
 };
 
 }  // namespace marrow

@@ -10,6 +10,23 @@ constexpr double kLn2 = 0.69314718055994530942;
 
 bool in_step(double t, double hours, double dt) { return t >= hours && t < hours + dt; }
 
+// ln(1 - exp(y)) for y < 0 without cancellation: log1p where exp(y) is small, expm1 where it is
+// near 1 (Maechler 2012, "Accurately computing log(1 - exp(-|a|))").
+double log1mexp(double y) {
+  return y < -kLn2 ? std::log1p(-std::exp(y)) : std::log(-std::expm1(y));
+}
+
+// ln S(D) of the multi-target curve S = 1 - q^n, q = 1 - exp(-D / D0): ln q and then ln S by
+// log1mexp, exact at small doses (S near 1) and at large ones (S ~ n exp(-D / D0)). Beyond
+// D / D0 = 700 exp(-D / D0) leaves the normal doubles, and ln S = ln n - D / D0 to rounding.
+double log_survival(double gy, const RadiationResponse& r) {
+  const double x = gy / r.d0_gy;
+  if (!(x > 0)) return 0;  // no dose, or a target that is not killed (D0 infinite)
+  const double n = r.extrapolation_number;
+  if (x > 700) return std::log(n) - x;
+  return log1mexp(n * log1mexp(-x));
+}
+
 }  // namespace
 
 Treatment::Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
@@ -48,27 +65,27 @@ bool Treatment::any_transplant() const {
 
 bool Treatment::allogeneic() const {
   for (const TreatmentEvent& e : config_.schedule)
-    if (e.kind == EventKind::kTransplant && e.allogeneic) return true;
+    if (e.kind == EventKind::kTransplant && e.donor == Donor::kAllogeneic) return true;
   return false;
 }
 
-double Treatment::fraction_log_kill(size_t i, double alpha, double beta) const {
+double Treatment::fraction_log_kill(size_t i, const RadiationResponse& r) const {
   const double mu = kLn2 / config_.radiation.repair_half_time_hours;
   const Fraction& f = fractions_[i];
-  double unrepaired = 0;  // dose-equivalent of earlier fractions' sublethal damage still present
+  double unrepaired = 0;  // dose of earlier fractions whose damage is still present
   for (size_t j = 0; j < i; ++j)
     unrepaired += fractions_[j].gy * std::exp(-mu * (f.hours - fractions_[j].hours));
-  return alpha * f.gy + beta * (f.gy * f.gy + 2.0 * f.gy * unrepaired);
+  return log_survival(unrepaired, r) - log_survival(unrepaired + f.gy, r);
 }
 
 double Treatment::radiation_survival(const std::vector<std::pair<double, double>>& fractions,
-                                     double alpha, double beta) const {
+                                     double d0_gy, double extrapolation_number) const {
   Treatment probe = *this;
   probe.fractions_.clear();
   for (const auto& [hours, gy] : fractions) probe.fractions_.push_back({hours, gy});
+  const RadiationResponse r{d0_gy, extrapolation_number};
   double log_kill = 0;
-  for (size_t i = 0; i < probe.fractions_.size(); ++i)
-    log_kill += probe.fraction_log_kill(i, alpha, beta);
+  for (size_t i = 0; i < probe.fractions_.size(); ++i) log_kill += probe.fraction_log_kill(i, r);
   return std::exp(-log_kill);
 }
 
@@ -91,7 +108,8 @@ double Treatment::gvh(double hours, double immunity) const {
   const ImmunologyConfig& im = config_.immunology;
   double h = 0;
   for (const TreatmentEvent& e : config_.schedule) {
-    if (e.kind != EventKind::kTransplant || !e.allogeneic || e.day * 24.0 >= hours) continue;
+    if (e.kind != EventKind::kTransplant || e.donor != Donor::kAllogeneic || e.day * 24.0 >= hours)
+      continue;
     const double since_days = hours / 24.0 - e.day;
     const double t_cells = e.cd34_per_kg * config_.sources[e.source].t_cells_per_cd34;
     h += im.gvh_per_day * t_cells / im.t_cell_reference_per_kg * (1.0 - immunity) *
@@ -105,8 +123,6 @@ double Treatment::immunity(double hours) const {
   if (hours < start) return 1.0;
   const auto want = static_cast<size_t>(std::floor(hours - start)) + 1;
   if (immunity_.empty()) immunity_.push_back(1.0);
-  const Sensitivity& a = config_.radiation.alpha;
-  const Sensitivity& b = config_.radiation.beta;
   const double r = config_.immunology.recovery_per_day / 24.0;
   while (immunity_.size() <= want) {
     // Hour [h, h + 1): exposures given in it, then an hour of regrowth and removal.
@@ -115,7 +131,7 @@ double Treatment::immunity(double hours) const {
     double log_kill = 0;
     for (size_t i = 0; i < fractions_.size(); ++i)
       if (fractions_[i].hours >= h && fractions_[i].hours < h + 1)
-        log_kill += fraction_log_kill(i, a.immunity, b.immunity);
+        log_kill += fraction_log_kill(i, config_.radiation.immunity);
     for (const Dose& d : doses_)
       if (d.hours >= h && d.hours < h + 1) {
         // A dose's whole effect on immunity is counted when it is given.
@@ -137,10 +153,8 @@ double Treatment::stroma(double hours) const {
   double health = 1;
   for (const TreatmentEvent& e : config_.schedule)
     if (e.kind == EventKind::kNicheLoss && e.day * 24.0 <= hours) health *= 1.0 - e.fraction;
-  const Sensitivity& a = config_.radiation.alpha;
-  const Sensitivity& b = config_.radiation.beta;
   for (size_t i = 0; i < fractions_.size() && fractions_[i].hours <= hours; ++i) {
-    const double damage = -std::expm1(-fraction_log_kill(i, a.stroma, b.stroma));
+    const double damage = -std::expm1(-fraction_log_kill(i, config_.radiation.stroma));
     health *= 1.0 - damage * std::exp(-(hours - fractions_[i].hours) / tau);
   }
   for (const Dose& d : doses_)
@@ -170,18 +184,16 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
   // -ln survival per type, cycling and quiescent, and per compartment and pool.
   std::vector<double> cycling(types_, 0.0), quiescent(types_, 0.0), comp(compartments_, 0.0),
       pool(pools_, 0.0);
-  const Sensitivity& a = config_.radiation.alpha;
-  const Sensitivity& b = config_.radiation.beta;
+  const RadiationConfig& rad = config_.radiation;
   for (size_t i = 0; i < fractions_.size(); ++i) {
     if (!in_step(fractions_[i].hours, hours, dt)) continue;
     for (int t = 0; t < types_; ++t) {
-      const double k = fraction_log_kill(i, a.type[t], b.type[t]);
+      const double k = fraction_log_kill(i, rad.type[t]);
       cycling[t] += k;
       quiescent[t] += k;
     }
-    for (int c = 0; c < compartments_; ++c)
-      comp[c] += fraction_log_kill(i, a.compartment[c], b.compartment[c]);
-    for (int p = 0; p < pools_; ++p) pool[p] += fraction_log_kill(i, a.pool[p], b.pool[p]);
+    for (int c = 0; c < compartments_; ++c) comp[c] += fraction_log_kill(i, rad.compartment[c]);
+    for (int p = 0; p < pools_; ++p) pool[p] += fraction_log_kill(i, rad.pool[p]);
   }
   const double mid = hours + 0.5 * dt;
   for (size_t d = 0; d < config_.drugs.size(); ++d) {
@@ -201,7 +213,7 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
     const double immunity_now = immunity(hours);
     host = gvh(hours, immunity_now);
     for (const TreatmentEvent& e : config_.schedule)
-      if (e.kind == EventKind::kTransplant && e.allogeneic && e.day * 24.0 < hours)
+      if (e.kind == EventKind::kTransplant && e.donor == Donor::kAllogeneic && e.day * 24.0 < hours)
         donor = config_.immunology.rejection_per_day * immunity_now;
   }
   for (int t = 0; t < types_; ++t) {
@@ -227,7 +239,7 @@ std::vector<GraftDose> Treatment::grafts(double hours, double dt,
     GraftDose g;
     g.event = static_cast<int>(i);
     g.hours = e.day * 24.0;
-    g.allogeneic = e.allogeneic;
+    g.donor_origin = e.donor != Donor::kAutologous;
     g.gene_modified_fraction = e.gene_modified_fraction;
     for (const double per : src.per_cd34)
       g.agents_per_type.push_back(e.cd34_per_kg * weight_kg_ * per * represented_fraction *

@@ -1,11 +1,12 @@
 #pragma once
 // Conditioning and transplantation as data and as pure functions of time: irradiation
-// (linear-quadratic survival with incomplete repair between fractions), chemotherapy
+// (multi-target survival with incomplete repair between fractions), chemotherapy
 // (one-compartment pharmacokinetics and a saturating concentration-kill relation), grafts,
 // cytokines, stromal damage with recovery, and a minimal allogeneic immunology. Nothing here
 // holds state that changes during a run: every quantity is computed from the schedule and the
 // time, so a restarted run sees exactly what an uninterrupted one saw.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,25 @@ struct Sensitivity {
   double immunity = 0;
 };
 
+// Multi-target single-hit survival of one kind of target after a dose D given at once:
+// S(D) = 1 - (1 - exp(-D / D0))^n. The shoulder (extrapolation number n) is the damage a cell
+// can repair; the final slope 1 / D0 is what a pure linear-quadratic curve lacks, and without it
+// single doses above a few Gy would kill far more marrow cells than measured.
+struct RadiationResponse {
+  double d0_gy = std::numeric_limits<double>::infinity();  // infinite: not killed
+  double extrapolation_number = 1;
+};
+
 struct RadiationConfig {
-  // Linear-quadratic survival exp(-(alpha D + beta G D^2)); G, the Lea-Catcheside factor, lets
-  // sublethal damage from earlier fractions repair with this half-time.
+  // Damage of earlier fractions repairs with this half-time: fraction i acts on a cell that
+  // still carries the dose D' = sum_j d_j exp(-mu (t_i - t_j)) and kills
+  // -ln[S(D' + d_i) / S(D')], so fully repaired fractions multiply single-dose survivals and
+  // fractions given together act as their summed dose.
   double repair_half_time_hours = 1.5;
-  Sensitivity alpha;  // per Gy
-  Sensitivity beta;   // per Gy^2
+  // Per cell type, maturation compartment, blood pool, the stroma (niche support) and host
+  // immunity.
+  std::vector<RadiationResponse> type, compartment, pool;
+  RadiationResponse stroma, immunity;
 };
 
 struct DrugConfig {
@@ -47,6 +61,11 @@ struct GraftSourceConfig {
 
 enum class EventKind { kIrradiation, kChemotherapy, kTransplant, kCytokine, kNicheLoss };
 
+// Who gave the graft. Allogeneic cells are donor cells under alloimmunity (rejection,
+// graft-versus-host); autologous cells are the patient's own; syngeneic cells are donor cells
+// (counted in chimerism, as CD45.1 cells in a CD45.2 mouse) without alloimmunity.
+enum class Donor { kAllogeneic, kAutologous, kSyngeneic };
+
 struct TreatmentEvent {
   std::string name;
   EventKind kind = EventKind::kIrradiation;
@@ -61,7 +80,7 @@ struct TreatmentEvent {
   // transplant
   int source = -1;
   double cd34_per_kg = 0;
-  bool allogeneic = true;
+  Donor donor = Donor::kAllogeneic;
   double gene_modified_fraction = 0;
   // cytokine
   std::string hormone;
@@ -91,6 +110,11 @@ struct RegenerationConfig {
   double gain = 0;
   double cap = 1;
   double renewal_boost = 0;  // largest share of differentiating divisions turned self-renewing
+  // Stem cells on niche sites sense the occupancy of the working niche sites within tiles of
+  // this edge, and activate as (reference / occupancy)^gain, between 1 and cap.
+  double stem_renewal_boost = 0;  // the same for stem cells on niche sites
+  double niche_sensing_um = 160;
+  double niche_occupancy_reference = 0.5;
 };
 
 struct StromaConfig {
@@ -112,7 +136,7 @@ struct GraftDose {
   int event = -1;
   double hours = 0;
   std::vector<double> agents_per_type;  // expected agents on the lattice, before rounding
-  bool allogeneic = true;
+  bool donor_origin = true;             // the infused agents count as donor cells
   double gene_modified_fraction = 0;
 };
 
@@ -148,10 +172,12 @@ class Treatment {
   double stroma(double hours) const;
   // Host immunity left at a time, 0..1.
   double immunity(double hours) const;
-  // Surviving fraction of a target after the irradiation fractions given so far, for tests.
-  double radiation_survival(const std::vector<std::pair<double, double>>& fractions, double alpha,
-                            double beta) const;
+  // Surviving fraction of a target with the given D0 and extrapolation number after the
+  // irradiation fractions (hours, Gy), for tests.
+  double radiation_survival(const std::vector<std::pair<double, double>>& fractions, double d0_gy,
+                            double extrapolation_number) const;
   bool any_transplant() const;
+  // Whether any graft is allogeneic (alloimmunity acts).
   bool allogeneic() const;
   const TreatmentConfig& config() const { return config_; }
 
@@ -163,8 +189,8 @@ class Treatment {
     int drug;
     double hours, mg_per_kg;
   };
-  // -ln survival of fraction i with the given alpha, beta.
-  double fraction_log_kill(size_t i, double alpha, double beta) const;
+  // -ln survival of fraction i for a target with this response.
+  double fraction_log_kill(size_t i, const RadiationResponse& r) const;
   double concentration(int drug, double hours) const;
   // Integral over time of C / (C + EC50) for one dose, to infinity.
   double exposure(const Dose& d) const;

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Plots a marrow run: blood counts with their normal ranges, agents by type and the niche.
+"""Plots a marrow run: blood counts with their normal ranges, agents by type, the niche, the
+hormone levels of the systemic feedback and the cycling fraction of each type.
 
     /usr/bin/python3 tools/plot_run.py RUN.h5 [--out RUN.png]
 
@@ -9,6 +10,7 @@ Normal adult ranges of the run's preset are shaded; a neutrophil or platelet eng
 import argparse
 import os
 
+import h5py
 import matplotlib
 
 matplotlib.use("Agg")
@@ -59,6 +61,43 @@ def niche_panels(ax, run):
     bottom.set_xlabel("day")
 
 
+def read_group(path, group):
+    """/timeseries/<group> as {name: array}; {} when the file has no such group."""
+    with h5py.File(path, "r") as f:
+        g = f.get(f"timeseries/{group}")
+        return {} if g is None else {k: g[k][()] for k in g}
+
+
+def hormone_panel(ax, run, series):
+    """Each hormone's relative level (solid) and production multiplier (dashed), log scale."""
+    levels = sorted(k for k in series if not k.endswith("_multiplier"))
+    for i, name in enumerate(levels):
+        colour = f"C{i}"
+        ax.plot(run.time, series[name], color=colour, lw=1.2, label=f"{name} level")
+        if name + "_multiplier" in series:
+            ax.plot(run.time, series[name + "_multiplier"], color=colour, lw=1.0, ls="--",
+                    label=f"{name} multiplier")
+    ax.axhline(1.0, color="grey", lw=0.6, ls=":")
+    values = np.concatenate([series[k] for k in series])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size and values.max() / values.min() > 3:  # a log scale for a wide range only
+        ax.set_yscale("log")
+    ax.set_title("hormones (1: set point)")
+    ax.set_xlabel("day")
+    ax.legend(fontsize=6, ncol=2, loc="best")
+
+
+def cycling_panel(ax, run, series):
+    """The fraction of each type's agents that are cycling (not quiescent)."""
+    for name in run.populations:
+        if name in series:
+            ax.plot(run.time, series[name], lw=1.0, label=name)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("cycling fraction by type")
+    ax.set_xlabel("day")
+    ax.legend(fontsize=6, ncol=3, loc="center right")
+
+
 def title(run):
     p = run.provenance
     state = "complete" if run.complete else f"INCOMPLETE ({p.get('interrupted', 'not finished')})"
@@ -76,14 +115,22 @@ def main():
     except (ValueError, OSError) as e:
         p.error(str(e))
     out = a.out or ma.default_png(a.run)
+    try:
+        cytokines, cycling = read_group(a.run, "cytokines"), read_group(a.run, "cycling")
+    except OSError as e:
+        p.error(str(e))
     pools = [n for n in BLOOD if n in run.blood]
-    fig, axes = plt.subplots(2, 4, figsize=(16, 7), constrained_layout=True)
+    fig, axes = plt.subplots(2, 5, figsize=(20, 7), constrained_layout=True)
     for ax, pool in zip(axes.flat, pools):
         blood_panel(ax, run, pool)
-    rest = list(axes.flat)[len(pools):]  # at least two: BLOOD has six pools
+    rest = list(axes.flat)[len(pools):]  # at least four: BLOOD has six pools
     populations_panel(rest.pop(0), run)
     if run.niche:
         niche_panels(rest.pop(0), run)
+    if cytokines:
+        hormone_panel(rest.pop(0), run, cytokines)
+    if cycling:
+        cycling_panel(rest.pop(0), run, cycling)
     for ax in rest:
         ax.axis("off")
     fig.suptitle(title(run))

@@ -221,7 +221,8 @@ def test_examples_run(tmp):
     need(names, "no examples")
     for n in names:
         out = os.path.join(tmp, n + ".h5")
-        marrow("run", example(n), "--quiet", "--days", 3, "--out", out)
+        # Shortened: a few days of spin-up too (the whole-mouse example holds ~1e6 agents).
+        marrow("run", example(n), "--quiet", "--days", 3, "--set", "run.spin_up_days=5", "--out", out)
         with h5py.File(out, "r") as f:
             need(int(f["provenance"].attrs["complete"]) == 1, f"{n}: incomplete")
         print(f"  {n}: ran")

@@ -682,7 +682,7 @@ TEST(FateKernel, ActivationRecruitsQuiescentCellsAndShiftsFateToSelfRenewal) {
   World w(g, 6, 6, 3, 1, 0.25);
   const SiteId off = w.lattice.index(1, 1, 0), on = w.lattice.index(2, 1, 0);
   w.niche[on] = 1;
-  w.kernel.set_renewal_boost(0.5);
+  w.kernel.set_renewal_boost(0.5, 0.5);
   w.kernel.set_activation({4.0, 4.0});
   const double shift = 0.5 * (1 - 1 / 4.0) * 0.5;
   for (const SiteId site : {off, on}) {
@@ -693,9 +693,16 @@ TEST(FateKernel, ActivationRecruitsQuiescentCellsAndShiftsFateToSelfRenewal) {
     EXPECT_DOUBLE_EQ(r.fate.differentiation, 0.5 - shift);
     EXPECT_DOUBLE_EQ(r.fate.asymmetric, 0.3);
   }
+  // A type that seeks a niche ignores the per-type activation: on a niche site it takes the
+  // site's (here level 31 of a cap of 4: a = 4), off a niche none.
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, on).fate.self_renewal, 0.2);
+  std::vector<uint8_t> level(w.lattice.occupancy().size(), 0);
+  level[on] = FateKernel::kStemLevels - 1;
+  w.kernel.set_stem_activation(level, 4.0);
   EXPECT_DOUBLE_EQ(w.kernel.rates(1, on).fate.self_renewal, 0.2 + shift);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, on).quiescence_exit, 4 * s.in_niche.quiescence_exit);
   EXPECT_DOUBLE_EQ(w.kernel.rates(1, off).fate.self_renewal, 0.2);
-  EXPECT_DOUBLE_EQ(w.kernel.rates(1, off).quiescence_exit, 4 * t.off_niche.quiescence_exit);
+  EXPECT_DOUBLE_EQ(w.kernel.rates(1, off).quiescence_exit, s.off_niche.quiescence_exit);
   EXPECT_DOUBLE_EQ(w.kernel.activation(), 4.0);
   w.kernel.set_activation({1.0, 1.0});
   EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).fate.self_renewal, 0.2);

@@ -100,13 +100,15 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
   EXPECT_EQ(lt.initial, 2100);
   EXPECT_TRUE(lt.seeks_niche);
   EXPECT_DOUBLE_EQ(lt.initial_quiescent_fraction, 0.9);
-  EXPECT_NEAR(lt.off_niche.division, 1.0 / 24, 1e-15);
-  EXPECT_NEAR(lt.off_niche.migration, 4.0 / 24, 1e-15);
-  EXPECT_NEAR(lt.in_niche.quiescence_exit, 0.00358 / 24, 1e-15);
-  EXPECT_NEAR(lt.in_niche.division, 1.0 / 24, 1e-15);  // inherited from off-niche
+  EXPECT_NEAR(lt.off_niche.division, 0.02 / 24, 1e-15);
+  EXPECT_NEAR(lt.off_niche.migration, 24.0 / 24, 1e-15);
+  EXPECT_NEAR(lt.in_niche.quiescence_exit, 0.0008 / 24, 1e-15);
+  EXPECT_NEAR(lt.in_niche.division, 1.0 / 24, 1e-15);
+  EXPECT_NEAR(lt.in_niche.death, 0.0, 1e-15);  // inherited from off-niche
   EXPECT_DOUBLE_EQ(lt.in_niche.migration, 0.0);
-  EXPECT_DOUBLE_EQ(lt.in_niche.fate.self_renewal, 0.22);
-  EXPECT_EQ(lt.division_reach, 1);
+  EXPECT_DOUBLE_EQ(lt.in_niche.fate.self_renewal, 0.1);
+  EXPECT_EQ(lt.division_reach, 0);  // the lattice's
+  EXPECT_DOUBLE_EQ(lt.egress_per_day, 0.01);
   EXPECT_DOUBLE_EQ(lt.off_niche.fate.differentiation, 0.8);
   // Differentiation targets as cumulative probabilities, in name order.
   const CellType& mpp = type_named(s, "MPP");
@@ -131,7 +133,8 @@ TEST(Scenario, MousePresetLoads) {
   EXPECT_EQ(l.scenario.organism.name, "mouse");
   EXPECT_DOUBLE_EQ(l.scenario.organism.hsc_total, 1.5e4);
   EXPECT_DOUBLE_EQ(l.scenario.organism.blood_volume_l, 0.002);
-  EXPECT_NEAR(type_named(l.scenario, "LT_HSC").in_niche.quiescence_exit, 0.0256 / 24, 1e-15);
+  EXPECT_NEAR(type_named(l.scenario, "LT_HSC").in_niche.quiescence_exit, 0.016 / 24, 1e-15);
+  EXPECT_DOUBLE_EQ(type_named(l.scenario, "LT_HSC").egress_per_day, 0.02);
   // Also chosen from a file.
   const TempToml f("mouse", "preset = \"mouse\"\n[run]\ndays = 3\n");
   const LoadedScenario m = load_scenario(f.path(), {});
@@ -200,7 +203,7 @@ TEST(Scenario, ResolvedValuesAreThoseWritten) {
   const toml::table t = toml::parse(l.resolved_toml);
   EXPECT_EQ(t["types"]["LT_HSC"]["niche"]["division_per_day"].value<double>(), 1.0);
   EXPECT_EQ(t["types"]["LT_HSC"]["niche"]["death_per_day"].value<double>(), 0.0);
-  EXPECT_EQ(t["types"]["LT_HSC"]["niche"]["quiescence_exit_per_day"].value<double>(), 0.00358);
+  EXPECT_EQ(t["types"]["LT_HSC"]["niche"]["quiescence_exit_per_day"].value<double>(), 0.0008);
 }
 
 // --- errors ------------------------------------------------------------------------------

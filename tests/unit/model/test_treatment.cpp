@@ -1,6 +1,6 @@
-// Conditioning and transplantation: linear-quadratic survival with repair between fractions,
-// drug exposure, cell kill in the simulation against its expected binomial spread, grafts,
-// and thread independence of a transplant run.
+// Conditioning and transplantation: multi-target radiation survival with repair between
+// fractions, drug exposure, cell kill in the simulation against its expected binomial spread,
+// grafts (allogeneic and syngeneic), and thread independence of a transplant run.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,43 +21,118 @@
 namespace marrow {
 namespace {
 
+// The preset's stem and progenitor response.
+constexpr double kD0 = 0.8, kN = 3.0;
+
+// S(D) = 1 - (1 - exp(-D / D0))^n, written out as the curve is defined.
+double multi_target(double gy, double d0, double n) {
+  return 1.0 - std::pow(1.0 - std::exp(-gy / d0), n);
+}
+
 TreatmentConfig radiation_only(double repair_half_time_hours) {
   TreatmentConfig c;
   c.radiation.repair_half_time_hours = repair_half_time_hours;
-  c.radiation.alpha.type = {0.2};
-  c.radiation.beta.type = {0.25};
-  c.radiation.alpha.compartment = c.radiation.beta.compartment = {};
-  c.radiation.alpha.pool = c.radiation.beta.pool = {};
+  c.radiation.type = {{kD0, kN}};
   return c;
 }
 
-TEST(Irradiation, SingleFractionFollowsTheLinearQuadraticFormula) {
+TEST(Irradiation, SingleDoseFollowsTheMultiTargetCurve) {
   const Treatment t(radiation_only(1.5), 1, 0, 0, 70);
-  for (const double d : {0.5, 1.0, 2.0, 4.0, 8.0})
-    EXPECT_NEAR(t.radiation_survival({{0.0, d}}, 0.2, 0.25), std::exp(-(0.2 * d + 0.25 * d * d)),
-                1e-12);
+  for (const double d : {0.5, 1.0, 2.0, 4.0, 6.0, 8.0}) {
+    const double s = t.radiation_survival({{0.0, d}}, kD0, kN);
+    std::printf("%.1f Gy: S = %.6g (formula %.6g)\n", d, s, multi_target(d, kD0, kN));
+    EXPECT_NEAR(s, multi_target(d, kD0, kN), 1e-12 * multi_target(d, kD0, kN)) << d << " Gy";
+  }
 }
 
-TEST(Irradiation, FractionsBeyondTheRepairTimeSpareCells) {
+// The same curve without cancellation where S is small: 1 - (1 - e)^n = sum_k>=1 of
+// -C(n, k) (-e)^k, e = exp(-D / D0), a fast series for e <= 0.1.
+double multi_target_series(double gy, double d0, double n) {
+  const double e = std::exp(-gy / d0);
+  if (e > 0.1) return multi_target(gy, d0, n);
+  double term = n * e, sum = 0;
+  for (int k = 1; k < 200 && term != 0; ++k) {
+    sum += term;
+    term *= -(n - k) / (k + 1) * e;
+  }
+  return sum;
+}
+
+TEST(Irradiation, LargeDosesHaveAFiniteFinalSlope) {
   const Treatment t(radiation_only(1.5), 1, 0, 0, 70);
-  const double once = t.radiation_survival({{0.0, 4.0}}, 0.2, 0.25);
-  const double apart = t.radiation_survival({{0.0, 2.0}, {24.0, 2.0}}, 0.2, 0.25);
-  const double together = t.radiation_survival({{0.0, 2.0}, {0.0, 2.0}}, 0.2, 0.25);
-  // Complete repair: the product of two independent 2 Gy survivals (exp(-mu 24 h) ~ 1.5e-5).
-  EXPECT_NEAR(apart, std::pow(std::exp(-(0.2 * 2 + 0.25 * 4)), 2), 1e-4 * apart);
-  // No time to repair: exactly the single 4 Gy dose.
-  EXPECT_NEAR(together, once, 1e-12);
-  EXPECT_GT(apart, 5 * once);
+  for (const double n : {1.0, 1.5, 3.0, 7.0, 20.0})
+    for (const double d0 : {0.6, 0.8, 1.25, 25.0}) {
+      double previous = 1;
+      for (double d = 0.25; d <= 100.0; d += 0.25) {
+        const double s = t.radiation_survival({{0.0, d}}, d0, n);
+        ASSERT_TRUE(std::isfinite(s) && s > 0) << "n " << n << ", D0 " << d0 << ", " << d << " Gy";
+        EXPECT_LE(s, previous);
+        previous = s;
+        EXPECT_NEAR(s, multi_target_series(d, d0, n), 1e-12 * s) << n << ", " << d0 << ", " << d;
+        // Far down the curve S = n exp(-D / D0) (1 + O(n exp(-D / D0))): the final slope.
+        if (d / d0 > 40) {
+          EXPECT_NEAR(std::log(s), std::log(n) - d / d0, 1e-12 * d / d0);
+        }
+      }
+    }
+  // The kill of a fraction given on top of unrepaired dose is a difference of two large log
+  // survivals: 99 Gy and 1 Gy together are 100 Gy at once.
+  const double together = t.radiation_survival({{0.0, 99.0}, {0.0, 1.0}}, 0.6, 20);
+  EXPECT_NEAR(std::log(together), std::log(20.0) - 100.0 / 0.6, 1e-9 * 100.0 / 0.6);
+  // A small dose kills little, accurately: 1 - S = (D / D0)^n to leading order.
+  const double tiny = 1e-3;
+  EXPECT_NEAR(1 - t.radiation_survival({{0.0, tiny}}, kD0, kN), std::pow(tiny / kD0, 3),
+              1e-2 * std::pow(tiny / kD0, 3));
+}
+
+TEST(Irradiation, FractionsFarApartMultiplySingleDoseSurvivals) {
+  const Treatment t(radiation_only(1.5), 1, 0, 0, 70);
+  // Ten days apart: exp(-mu 240 h) = 2^-160, the first fraction's damage is all repaired.
+  const double apart = t.radiation_survival({{0.0, 2.0}, {240.0, 3.0}}, kD0, kN);
+  const double product = multi_target(2.0, kD0, kN) * multi_target(3.0, kD0, kN);
+  std::printf("2 Gy and 3 Gy 10 days apart: S = %.6g, product of single doses %.6g\n", apart,
+              product);
+  EXPECT_NEAR(apart, product, 1e-12 * product);
+}
+
+TEST(Irradiation, FractionsGivenTogetherActAsTheirSummedDose) {
+  const Treatment t(radiation_only(1.5), 1, 0, 0, 70);
+  const double two = t.radiation_survival({{0.0, 2.0}, {0.0, 2.0}}, kD0, kN);
+  const double three = t.radiation_survival({{5.0, 1.0}, {5.0, 2.0}, {5.0, 3.0}}, kD0, kN);
+  std::printf("2 + 2 Gy together: S = %.6g (4 Gy %.6g); 1 + 2 + 3 Gy: %.6g (6 Gy %.6g)\n", two,
+              multi_target(4.0, kD0, kN), three, multi_target(6.0, kD0, kN));
+  EXPECT_NEAR(two, multi_target(4.0, kD0, kN), 1e-12 * two);
+  EXPECT_NEAR(three, multi_target(6.0, kD0, kN), 1e-12 * three);
+}
+
+TEST(Irradiation, FractionatedMyeloablativeDoseSparesCells) {
+  const Treatment t(radiation_only(1.5), 1, 0, 0, 70);
+  std::vector<std::pair<double, double>> six;
+  for (int i = 0; i < 6; ++i) six.emplace_back(12.0 * i, 2.0);
+  const double fractionated = t.radiation_survival(six, kD0, kN);
+  const double once = t.radiation_survival({{0.0, 12.0}}, kD0, kN);
+  const double repaired = std::pow(multi_target(2.0, kD0, kN), 6);
+  std::printf("6 x 2 Gy 12 h apart: S = %.4g; fully repaired %.4g; 12 Gy at once %.4g\n",
+              fractionated, repaired, once);
+  // Each fraction meets the shoulder again: two orders of magnitude more survivors.
+  EXPECT_GT(fractionated, 100 * once);
+  // 12 h is eight repair half-times: close to, and just below, full repair.
+  EXPECT_LT(fractionated, repaired);
+  EXPECT_GT(fractionated, 0.9 * repaired);
   // Partial repair lies in between, closer to full repair the longer the gap.
-  const double three_h = t.radiation_survival({{0.0, 2.0}, {3.0, 2.0}}, 0.2, 0.25);
-  const double six_h = t.radiation_survival({{0.0, 2.0}, {6.0, 2.0}}, 0.2, 0.25);
-  EXPECT_LT(once, three_h);
+  const double three_h = t.radiation_survival({{0.0, 2.0}, {3.0, 2.0}}, kD0, kN);
+  const double six_h = t.radiation_survival({{0.0, 2.0}, {6.0, 2.0}}, kD0, kN);
+  const double together = multi_target(4.0, kD0, kN);
+  const double full = std::pow(multi_target(2.0, kD0, kN), 2);
+  EXPECT_LT(together, three_h);
   EXPECT_LT(three_h, six_h);
-  EXPECT_LT(six_h, apart);
-  // Lea-Catcheside factor for two fractions 3 h apart: the cross term 2 d1 d2 exp(-mu dt).
-  const double mu = std::log(2.0) / 1.5;
-  EXPECT_NEAR(three_h, std::exp(-(0.2 * 4 + 0.25 * (4 + 4 + 2 * 2 * 2 * std::exp(-mu * 3.0)))),
-              1e-12);
+  EXPECT_LT(six_h, full);
+  // Two fractions 3 h apart: the second acts on D' = 2 Gy exp(-mu 3 h) = 0.5 Gy.
+  const double unrepaired = 2.0 * std::exp(-std::log(2.0) / 1.5 * 3.0);
+  EXPECT_NEAR(three_h,
+              multi_target(2.0, kD0, kN) * multi_target(unrepaired + 2.0, kD0, kN) /
+                  multi_target(unrepaired, kD0, kN),
+              1e-12 * three_h);
 }
 
 TEST(Irradiation, EffectsActOnlyInTheStepOfTheFraction) {
@@ -73,18 +148,38 @@ TEST(Irradiation, EffectsActOnlyInTheStepOfTheFraction) {
   EXPECT_FALSE(t.effects(23.0, 1.0, false).any_agents);
   const StepEffects first = t.effects(24.0, 1.0, false);
   ASSERT_TRUE(first.any_agents);
-  EXPECT_NEAR(first.survival(0, false, false), std::exp(-(0.4 + 1.0)), 1e-12);
+  EXPECT_NEAR(first.survival(0, false, false), multi_target(2.0, kD0, kN), 1e-12);
   EXPECT_EQ(first.survival(0, true, true), first.survival(0, false, false));
   EXPECT_FALSE(t.effects(25.0, 1.0, false).any_agents);
   const double second = t.effects(30.0, 1.0, false).survival(0, false, false);
   EXPECT_NEAR(first.survival(0, false, false) * second,
-              t.radiation_survival({{24.0, 2.0}, {30.0, 2.0}}, 0.2, 0.25), 1e-12);
+              t.radiation_survival({{24.0, 2.0}, {30.0, 2.0}}, kD0, kN), 1e-12);
+}
+
+TEST(Irradiation, PresetKeepsTheLymphocyteAndStromalKillPerFraction) {
+  const Scenario sc = load_scenario("", {}).scenario;
+  const RadiationConfig& r = sc.treatment.radiation;
+  const int lt = sc.graph.type_index("LT_HSC");
+  ASSERT_GE(lt, 0);
+  EXPECT_EQ(r.type[lt].d0_gy, 0.8);
+  EXPECT_EQ(r.type[lt].extrapolation_number, 3.0);
+  for (const RadiationResponse& c : r.compartment) EXPECT_EQ(c.d0_gy, 0.8);
+  const Treatment t(sc.treatment, sc.graph.type_count(), sc.graph.compartment_count(),
+                    static_cast<int>(sc.blood.size()), sc.organism.weight_kg);
+  const RadiationResponse& im = r.immunity;
+  EXPECT_NEAR(t.radiation_survival({{0.0, 2.0}}, im.d0_gy, im.extrapolation_number), std::exp(-1.6),
+              1e-12);
+  const RadiationResponse& st = r.stroma;
+  EXPECT_NEAR(t.radiation_survival({{0.0, 2.0}}, st.d0_gy, st.extrapolation_number),
+              std::exp(-0.08), 1e-12);
+  // Blood pools not named are not killed; lymphocytes are.
+  for (size_t p = 0; p < sc.blood.size(); ++p)
+    EXPECT_EQ(std::isinf(r.pool[p].d0_gy), sc.blood[p].name != "lymphocytes") << sc.blood[p].name;
 }
 
 TEST(Chemotherapy, CyclingOnlyDrugSparesQuiescentCellsAndFollowsItsExposure) {
   TreatmentConfig c;
-  c.radiation.repair_half_time_hours = 1.5;
-  c.radiation.alpha.type = c.radiation.beta.type = {0.0};
+  c.radiation.type = {RadiationResponse{}};  // not killed by radiation
   DrugConfig d;
   d.name = "fu";
   d.half_life_hours = 2;
@@ -130,8 +225,7 @@ TEST(Cytokine, MultipliesItsHormoneWhileGiven) {
 
 TEST(Stroma, DamageRecoversWithItsTimeConstant) {
   TreatmentConfig c = radiation_only(1.5);
-  c.radiation.alpha.stroma = 0.1;
-  c.radiation.beta.stroma = 0.0;
+  c.radiation.stroma = {10.0, 1.0};
   c.stroma.recovery_days = 10;
   TreatmentEvent e;
   e.kind = EventKind::kIrradiation;
@@ -167,20 +261,44 @@ std::vector<std::string> frozen(std::vector<std::string> extra) {
   return o;
 }
 
-TEST(Irradiation, SimulatedSurvivorsMatchTheExpectedFraction) {
+TEST(Irradiation, SimulatedSurvivorsMatchTheMultiTargetCurve) {
 #ifdef _OPENMP
   omp_set_num_threads(1);
 #endif
-  Simulation sim(load_scenario("", frozen({"schedule.tbi.day=0", "schedule.tbi.kind=irradiation",
-                                           "schedule.tbi.dose_gy=2"}))
-                     .scenario);
-  sim.spin_up();
-  const double n = static_cast<double>(sim.agents().size());
-  sim.step();
-  const double survivors = static_cast<double>(sim.agents().size());
-  const double p = std::exp(-(0.2 * 2 + 0.25 * 4));  // the preset's stem/progenitor LQ
-  const double sd = std::sqrt(n * p * (1 - p));
-  EXPECT_NEAR(survivors, n * p, 4 * sd) << n << " agents, p " << p;
+  // Ten times the agents of the small section on a lattice large enough for them: 6 Gy leaves
+  // 0.17 % of ~27,000 agents, some 45.
+  std::vector<std::string> more = {"lattice.size=[320, 320]"};
+  for (const auto& [type, initial] : std::vector<std::pair<const char*, int>>{{"LT_HSC", 500},
+                                                                              {"ST_HSC", 300},
+                                                                              {"MPP", 450},
+                                                                              {"CMP", 1000},
+                                                                              {"CLP", 300},
+                                                                              {"GMP", 2200},
+                                                                              {"MEP", 1500},
+                                                                              {"EryP", 5500},
+                                                                              {"MyP", 11500},
+                                                                              {"MkP", 2300},
+                                                                              {"LyP", 1100}})
+    more.push_back(std::string("types.") + type + ".initial=" + std::to_string(initial));
+  for (const double dose : {1.0, 2.0, 4.0, 6.0}) {
+    std::vector<std::string> set = more;
+    set.insert(set.end(), {"schedule.tbi.day=0", "schedule.tbi.kind=irradiation",
+                           "schedule.tbi.dose_gy=" + std::to_string(dose)});
+    Simulation sim(load_scenario("", frozen(set)).scenario);
+    sim.spin_up();
+    // Only the agents present just before the dose count.
+    std::set<uint32_t> before;
+    for (const AgentRecord& a : sim.agents()) before.insert(a.clone);
+    sim.step();
+    int64_t survivors = 0;
+    for (const AgentRecord& a : sim.agents()) survivors += before.count(a.clone);
+    const double n = static_cast<double>(before.size());
+    const double p = multi_target(dose, kD0, kN);
+    const double sd = std::sqrt(n * p * (1 - p));
+    std::printf("%.0f Gy: %lld of %.0f agents survive, expected %.1f +- %.1f (S = %.4g)\n", dose,
+                static_cast<long long>(survivors), n, n * p, sd, p);
+    EXPECT_NEAR(static_cast<double>(survivors), n * p, 4 * sd) << dose << " Gy";
+  }
 }
 
 TEST(Chemotherapy, QuiescentStemCellsSurviveACyclingOnlyDrug) {
@@ -250,6 +368,46 @@ TEST(Transplant, InfusedAgentsMatchTheDoseAndCarryTheirOwnClones) {
   EXPECT_NEAR(static_cast<double>(donor), expected, 6.0);
   const double sd = std::sqrt(donor * 0.25 * 0.75);
   EXPECT_NEAR(static_cast<double>(marked), 0.25 * donor, 4 * sd);
+}
+
+TEST(Transplant, SyngeneicGraftIsDonorOriginWithoutAlloimmunity) {
+#ifdef _OPENMP
+  omp_set_num_threads(1);
+#endif
+  auto graft = [](const char* donor) {
+    return load_scenario("", frozen({"schedule.graft.day=0", "schedule.graft.kind=transplant",
+                                     "schedule.graft.source=peripheral_blood",
+                                     "schedule.graft.cd34_per_kg=5e7",
+                                     std::string("schedule.graft.donor=") + donor}))
+        .scenario;
+  };
+  const Scenario sc = graft("syngeneic");
+  // The preset's alloimmunity is on: only the donor kind keeps it from acting.
+  ASSERT_GT(sc.treatment.immunology.rejection_per_day, 0);
+  ASSERT_GT(sc.treatment.immunology.gvh_per_day, 0);
+  Simulation sim(sc);
+  sim.spin_up();
+  const size_t host = sim.agents().size();
+  sim.step();
+  int64_t donor = 0;
+  for (const AgentRecord& a : sim.agents()) donor += a.origin == kDonor;
+  std::printf("syngeneic graft: %lld donor-origin agents beside %zu host agents\n",
+              static_cast<long long>(donor), host);
+  EXPECT_GT(donor, 0);
+  EXPECT_EQ(sim.agents().size() - host, static_cast<size_t>(donor));
+  const Treatment& t = sim.treatment();
+  EXPECT_TRUE(t.any_transplant());
+  EXPECT_FALSE(t.allogeneic());
+  for (int day = 1; day <= 60; ++day) {
+    const double h = 24.0 * day;
+    EXPECT_EQ(t.immunity(h), 1.0) << "day " << day;
+    EXPECT_FALSE(t.effects(h, sc.run.dt_hours, true).any_agents) << "day " << day;
+  }
+  // The same graft from an allogeneic donor is rejected from the first day on.
+  const Scenario allo = graft("allogeneic");
+  const Treatment a(allo.treatment, allo.graph.type_count(), allo.graph.compartment_count(),
+                    static_cast<int>(allo.blood.size()), allo.organism.weight_kg);
+  EXPECT_LT(a.effects(24.0, allo.run.dt_hours, true).survival(0, false, true), 1.0);
 }
 
 TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
