@@ -135,9 +135,9 @@ stem_cell_niches = ["sinusoidal"]
 stem_cell_niche_fraction = 0.0897
 stem_cell_niche_patch = 16
 
-# LT-HSC: quiescent in the niche; they leave quiescence at 0.0015/day at rest and return at
-# 1/day; with the activation of the sparser areas of the niche at rest (HSCs in a third of the
-# areas are activated at any time), a niche LT-HSC divides every ~40 weeks on average (25-50
+# LT-HSC: quiescent in the niche; they leave quiescence at 0.0008/day at rest and return at
+# 1/day. With the activation of the sparser niche areas at rest, a niche LT-HSC divides every
+# ~29-32 weeks on average in the model (measured from the division counts over a year; 25-50
 # weeks: Catlin 2011 Blood 117:4460). Niche-dependent fate
 # (self-renewal held by the niche, commitment outside it): Morrison & Scadden 2014 Nature
 # 505:327.
@@ -276,7 +276,7 @@ const char* kHumanTail = R"toml(
 # kinetics, and multiplies the amplification by Mx L^h / (L^h + Mx - 1) (1 at the set point,
 # response_max as L grows). response_hill = 2 for all three is a model assumption: a response
 # steeper than receptor occupancy (h = 1), so that a modest rise of the hormone doubles
-# production (at L = 2: EPO 2.0x, G-CSF 2.5x, TPO 2.9x), as compensated hemolysis and
+# production (at L = 2: EPO 2.0x, G-CSF 1.6x, TPO 2.9x), as compensated hemolysis and
 # thrombocytopenia need; with h = 2 a red-cell survival of 50 days settles at hemoglobin ~12.7
 # g/dL with red-cell production 2.0x, with h = 1 at ~11.5 g/dL (1.8x).
 [maturation.myeloid]
@@ -291,9 +291,15 @@ hormone_half_life_hours = 3.5    # G-CSF elimination half-life ~3.5 h: Layton 19
 hormone_production = "constant"  # cleared by the neutrophils' receptors: Layton 1989 (verify)
 specific_clearance = 0.9         # model assumption, as TPO: levels up to 10x without neutrophils
 compartment_clearance = 0.0      # model assumption: clearance follows the blood neutrophils (Layton 1989)
-response_max = 5.0               # model assumption: granulocyte output at most 5x
+# The endogenous granulopoietic response to neutropenia is modest: Friberg 2002 fitted
+# (Circ0/Circ)^0.163, under 2x even at an ANC of 0.05e9/L; response_max 2 keeps that maximum
+# (with 5x, or with the transit speedup below, neutrophils engraft a week before the patients
+# of VALIDATION.md item 3). G-CSF shortens neutrophil maturation from ~5 to ~1 day at
+# pharmacological doses (Lord 1989 PNAS 86:9499, verify): transit_speedup_max is there for
+# administered G-CSF scenarios, 1 (off) for the endogenous hormone (model assumption).
+response_max = 2.0
 response_hill = 2.0              # model assumption (above)
-transit_speedup_max = 5.0        # G-CSF shortens neutrophil maturation from ~5 to ~1 day: Lord 1989 PNAS 86:9499 (verify)
+transit_speedup_max = 1.0
 
 [maturation.erythroid]
 stages = 4
@@ -421,8 +427,9 @@ stem_cell_niche_patch = 16
 # Mouse HSCs divide ~7x as often as human ones, and ST-HSC/MPP carry more of the output
 # (Busch 2015 Nature 518:542): the ST-HSC and MPP self-renewal shares are lower than the human
 # ones (model assumption).
-# Niche LT-HSC divide every ~40 d, between the active (18-36 d) and dormant (~145 d) subsets:
-# Wilson 2008 Cell 135:1118 (exit 0.0256/day, entry 1/day).
+# Niche LT-HSC divide on average between the active (every 18-36 d) and dormant (~145 d)
+# subsets: Wilson 2008 Cell 135:1118. Quiescence exit 0.016/day at rest, entry 1/day; with the
+# activation of the sparser niche areas the mean interval in the model is ~65-70 d.
 [types.LT_HSC]
 lineage = "stem"
 initial = 1010
@@ -551,9 +558,9 @@ hormone_half_life_hours = 3.5    # as human (Layton 1989 Blood 74:1303; verify f
 hormone_production = "constant"
 specific_clearance = 0.9         # model assumption, as human
 compartment_clearance = 0.0      # model assumption, as human
-response_max = 5.0               # model assumption, as human
+response_max = 2.0               # as human
 response_hill = 2.0              # model assumption, as human
-transit_speedup_max = 5.0        # as human (Lord 1989 PNAS 86:9499; verify)
+transit_speedup_max = 1.0        # as human
 
 [maturation.erythroid]
 stages = 4
@@ -587,7 +594,7 @@ response_hill = 2.0              # model assumption, as human
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # (verify)
-amplification = 3.856
+amplification = 4.57
 feeds = { lymphocytes = 1.0 }
 
 [blood.neutrophils]
@@ -770,7 +777,7 @@ recovery_per_day = 0.05
 // Human marrow grafts (see the graft sources above).
 const char* kHumanMarrowGraft = R"toml(
 [grafts.bone_marrow]
-per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 3.6e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.26e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
+per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 2.9e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.0e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
 t_cells_per_cd34 = 10.0
 cd34_per_tnc = 0.008      # 3e8 TNC/kg ~ 2.4e6 CD34+/kg (VALIDATION.md, verify)
 homing_efficiency = 0.1

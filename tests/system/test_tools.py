@@ -88,7 +88,7 @@ def test_run_loaders(ma, run_h5):
     need(run.preset == "human" and 0 < run.represented_fraction < 1, f"{run.preset} {run.represented_fraction}")
     need({"LT_HSC", "MPP", "CMP"} <= set(run.populations), f"populations {sorted(run.populations)}")
     need(set(ma.UNITS) <= set(run.blood), f"blood {sorted(run.blood)}")
-    need(set(run.niche) == {"occupied_niches", "hsc_in_niche_fraction"}, f"niche {sorted(run.niche)}")
+    need(set(run.niche) == {"occupied_niches", "hsc_in_niche_fraction", "egress", "homed"}, f"niche {sorted(run.niche)}")
     need(run.production and run.chimerism, "no production or chimerism series")
     for group in [run.populations, run.blood, run.production, run.chimerism, run.niche]:
         for k, v in group.items():
