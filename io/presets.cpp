@@ -54,11 +54,11 @@ niche_signal_hill = 4.0
 # Out of a niche (after egress and homing, a graft, or a daughter without a free niche beside
 # its mother) an HSC keeps searching: HSCs leave their niches without dividing (Bhattacharya
 # 2006 J Exp Med 203:73) and home back within days (Lo Celso 2009 Nature 457:92), so it stays
-# motile, climbs CXCL12, and commits (a division, mostly differentiating) only after ~2 months
+# motile, climbs CXCL12, and commits (a division, mostly differentiating) only after ~a month
 # on average (model assumption: a relocated HSC finds a free niche before it is lost). A step
 # of one site (10 um) an hour is ~0.2 um/min, below the few um/min of homing progenitors seen
 # by intravital imaging (Lo Celso 2009).
-division_per_day = 0.02
+division_per_day = 0.04
 migration_per_day = 24.0
 death_per_day = 0.0
 quiescence_entry_per_day = 0.0
