@@ -249,8 +249,7 @@ void read_treatment(Section& top, Scenario& sc) {
     tc.regeneration.renewal_boost = s.number("renewal_boost", 0, 1);
     tc.regeneration.stem_renewal_boost = s.number("stem_renewal_boost", 0, 1);
     tc.regeneration.niche_sensing_um = s.number("niche_sensing_um", 1e-3, 1e7);
-    tc.regeneration.niche_occupancy_reference =
-        s.number("niche_occupancy_reference", 1e-6, 1);
+    tc.regeneration.niche_occupancy_reference = s.number("niche_occupancy_reference", 1e-6, 1);
     s.finish();
   }
   {

@@ -42,9 +42,9 @@ Simulation::Simulation(const Scenario& scenario)
   }
   {
     // Tiles of niche_sensing_um over which stem cells sense niche vacancy.
-    const int edge = std::max(
-        1, static_cast<int>(std::lround(scenario.treatment.regeneration.niche_sensing_um /
-                                        scenario.lattice.site_um)));
+    const int edge =
+        std::max(1, static_cast<int>(std::lround(scenario.treatment.regeneration.niche_sensing_um /
+                                                 scenario.lattice.site_um)));
     const int tx = (lattice_.nx() + edge - 1) / edge, ty = (lattice_.ny() + edge - 1) / edge;
     for (const SiteId s : niche_sites_) {
       const Coord c = lattice_.coord(s);
@@ -237,8 +237,9 @@ void Simulation::update_activation(bool reschedule) {
   kernel_->set_activation(a);
   // Stem cells sense the vacancy of the working niches around them: the occupancy of the niche
   // sites in their tile of the lattice against a reference (empty niches call for refilling,
-  // lost niches do not); and, as the progenitors do, the depletion of the marrow as a whole. Only stem cells hold working niche sites, so an occupied one holds a
-  // stem cell (or, for a few hours, the daughter of a differentiating division).
+  // lost niches do not); and, as the progenitors do, the depletion of the marrow as a whole. Only
+  // stem cells hold working niche sites, so an occupied one holds a stem cell (or, for a few hours,
+  // the daughter of a differentiating division).
   const auto& occ = lattice_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
@@ -276,9 +277,9 @@ void Simulation::update_activation(bool reschedule) {
       stem_level_[s] = 0;
       continue;
     }
-    const double x = std::max(cellular, level(r.niche_occupancy_reference,
-                                              static_cast<double>(area_held_[tile]) /
-                                                  area_work_[tile]));
+    const double x =
+        std::max(cellular, level(r.niche_occupancy_reference,
+                                 static_cast<double>(area_held_[tile]) / area_work_[tile]));
     stem_level_[s] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
     if (occ[s] == kOccupied) {
       sum += FateKernel::stem_activation(stem_level_[s], r.cap);

@@ -151,7 +151,7 @@ class Simulation {
   int64_t working_niches_ = 0;
   std::vector<float> niche_threshold_;   // stroma health below which a niche site fails
   std::vector<SiteId> vessel_adjacent_;  // marrow sites where cells arrive from blood
-  std::vector<SiteId> marrow_sites_;  // marrow sites without stem-cell niche stroma
+  std::vector<SiteId> marrow_sites_;     // marrow sites without stem-cell niche stroma
   double reference_agents_ = 1;
   // Niche vacancy sensing: the stem-cell niche sites, their tile, per tile the working and the
   // occupied niche sites, and per padded site the stem activation level.
