@@ -114,7 +114,7 @@ int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t st
                                bool waiting) const {
   const TypeRates& r = rates(type, site);
   const double total = waiting     ? r.division + r.death + r.migration
-                       : quiescent ? r.quiescence_exit + r.death
+                       : quiescent ? r.quiescence_exit + r.death + moving(type, true, r)
                                    : r.division + r.death + r.quiescence_entry + r.migration;
   const int64_t wait = geometric_steps(u, total * dt_);
   return wait >= kNeverStep - step ? kNever : step + wait;
@@ -129,20 +129,21 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
   const int waiting = (block.flags[slot] & kPendingMask) >> kPendingShift;
   const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kEvent);
   // Competing transitions, chosen by their current rates.
-  double x = d.u(0) * (waiting     ? r.division + r.death + r.migration
-                       : quiescent ? r.quiescence_exit + r.death
-                                   : r.division + r.death + r.quiescence_entry + r.migration);
+  const double move = moving(type, quiescent && !waiting, r);
+  double x = d.u(0) * (waiting     ? r.division + r.death + move
+                       : quiescent ? r.quiescence_exit + r.death + move
+                                   : r.division + r.death + r.quiescence_entry + move);
   if (x < r.death) {
     lattice_.occupancy()[site] = kFree;
     block.remove(slot);
     return;
   }
   x -= r.death;
-  if (!quiescent && x < r.migration) {
+  if (x < move) {
     migrate(block, b, slot, step, d);
     return;
   }
-  x -= quiescent ? 0 : r.migration;
+  x -= move;
   if (waiting) {
     divide(block, b, slot, step, waiting, d);
     return;
@@ -226,7 +227,8 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
 
 SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem) const {
   // Breadth-first over occupied marrow: a daughter pushed along a chain of cells ends, in
-  // occupancy, the same as the daughter taking the free site at the chain's end.
+  // occupancy, the same as the daughter taking the free site at the chain's end. Free niche
+  // sites are crossed, not taken, by daughters that do not seek a niche.
   const int r = reach, w = 2 * r + 1;
   const bool three = lattice_.dim() == 3;
   thread_local std::vector<uint8_t> seen;
@@ -249,9 +251,11 @@ SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem)
         if (v) continue;
         v = 1;
         const SiteId t = static_cast<SiteId>(s + deltas[k]);
-        if (occ[t] == kFree) {
-          if (stem || !niche_[t]) found.push_back(t);
-        } else if (occ[t] == kOccupied) {
+        if (occ[t] == kFree && (stem || !niche_[t])) {
+          found.push_back(t);
+        } else if (occ[t] != kBlocked) {
+          // Through occupied marrow, and across the free niche sites a committed daughter may
+          // not take: it leaves the niche for the marrow beyond.
           next.push_back({t, o});
         }
       }
@@ -265,6 +269,7 @@ SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem)
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
+  const bool quiescent = (block.flags[slot] & kQuiescent) && !waiting;
   const double chi = rates(block.type[slot], site).chemotaxis;
   const bool stem = seeks_[block.type[slot]];
   const int k = chi != 0 && !chemoattractant_.empty() ? uphill_neighbour(site, chi, d.u(2), stem)
@@ -275,7 +280,7 @@ void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, 
     occ[site] = kFree;
     occ[to] = kOccupied;
     block.site[slot] = to;
-    const int64_t when = next_event(block.type[slot], false, to, step, d.u(3), waiting);
+    const int64_t when = next_event(block.type[slot], quiescent, to, step, d.u(3), waiting);
     if (!in_block(b, site, k)) {
       AgentRecord a = block.record(slot);
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
@@ -286,7 +291,7 @@ void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, 
     block.reschedule(slot, when);
     return;
   }
-  block.reschedule(slot, next_event(block.type[slot], false, site, step, d.u(3), waiting));
+  block.reschedule(slot, next_event(block.type[slot], quiescent, site, step, d.u(3), waiting));
 }
 
 void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate,
@@ -329,6 +334,15 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
         second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
         second_inside = in_block(b, site, second_offset);
       }
+    }
+    if (second_site == 0 && seeks_[type]) {
+      // A stem cell without room for its daughter returns to G0 and tries again when it next
+      // leaves it: crowding holds stem cells in quiescence (contact inhibition; model
+      // assumption, in place of a division held ready in the cycle).
+      ++stalled_[b];
+      block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask) | kQuiescent);
+      block.reschedule(slot, next_event(type, true, site, step, dd.u(1)));
+      return;
     }
     if (second_site == 0) {
       // The division waits, with its fate, and is retried at the division rate.

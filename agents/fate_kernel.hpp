@@ -86,6 +86,12 @@ class FateKernel {
   int64_t events() const;
 
  private:
+  // The migration rate of an agent: a quiescent cell stays put unless its type seeks a niche.
+  // An HSC out of a niche searches for one in G0: HSCs leave their niches, circulate and home
+  // without dividing (Bhattacharya 2006 J Exp Med 203:73; Wright 2001 Science 294:1933).
+  double moving(int type, bool quiescent, const TypeRates& r) const {
+    return quiescent && !seeks_[type] ? 0.0 : r.migration;
+  }
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
   // A uniformly chosen free neighbour (index into the lattice's offsets), or -1. Working niche
   // sites hold stem cells only: they count as free for a `stem` cell alone.
@@ -98,8 +104,9 @@ class FateKernel {
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
   int uphill_neighbour(SiteId site, double chi, double u, bool stem) const;
   bool in_block(int b, SiteId site, int offset) const;
-  // The nearest free site (in steps between neighbours, through occupied marrow) within the
-  // division reach, chosen uniformly among the nearest by `word`; 0 (a padding site) for none.
+  // The nearest free site (in steps between neighbours, through occupied marrow and the free niche
+  // sites a daughter that does not seek a niche may not take) within the division reach, chosen
+  // uniformly among the nearest by `word`; 0 (a padding site) for none.
   SiteId room_within(SiteId site, int reach, uint32_t word, bool stem) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);

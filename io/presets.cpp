@@ -53,16 +53,18 @@ niche_signal_half = 0.015
 niche_signal_hill = 4.0
 # Out of a niche (after egress and homing, a graft, or a daughter without a free niche beside
 # its mother) an HSC keeps searching: HSCs leave their niches without dividing (Bhattacharya
-# 2006 J Exp Med 203:73) and home back within days (Lo Celso 2009 Nature 457:92), so it stays
-# motile, climbs CXCL12, and commits (a division, mostly differentiating) only after ~a month
-# on average (model assumption: a relocated HSC finds a free niche before it is lost). A step
-# of one site (10 um) an hour is ~0.2 um/min, below the few um/min of homing progenitors seen
-# by intravital imaging (Lo Celso 2009).
-division_per_day = 0.04
+# 2006 J Exp Med 203:73) and home back within days (Lo Celso 2009 Nature 457:92), so it moves
+# in G0 (a stem cell moves while quiescent, other cells do not), climbs CXCL12, and commits (a
+# division, mostly differentiating) only after ~a month on average: it leaves G0 every 5 days
+# and then divides (1/day) before it returns (4/day) one time in five (model assumption: a
+# relocated HSC finds a free niche before it is lost, and few searchers cycle). A step of one
+# site (10 um) an hour is ~0.2 um/min, below the few um/min of homing progenitors seen by
+# intravital imaging (Lo Celso 2009).
+division_per_day = 1.0
 migration_per_day = 24.0
 death_per_day = 0.0
-quiescence_entry_per_day = 0.0
-quiescence_exit_per_day = 1.0
+quiescence_entry_per_day = 4.0
+quiescence_exit_per_day = 0.2
 self_renewal = 0.0
 asymmetric = 0.2
 differentiation = 0.8

@@ -469,9 +469,14 @@ void Simulation::infuse(const GraftDose& g) {
       a.type = static_cast<uint8_t>(t);
       a.origin = g.donor_origin ? kDonor : kHost;
       a.flags = d.u(1) < g.gene_modified_fraction ? kGeneModified : 0;
+      // Infused cells are in G0 as often as the type is at rest (graft HSCs are mostly
+      // quiescent, as mobilized and marrow HSCs are: Wright 2001 Science 294:1933).
+      const Draw q = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
+      const bool quiescent = q.u(0) < scenario_.graph.type(t).initial_quiescent_fraction;
+      if (quiescent) a.flags |= kQuiescent;
       // Every infused cell is its own clone (a barcode): graft clones have the top bit set.
       a.clone = 0x80000000u | (static_cast<uint32_t>(g.event & 0x7F) << 24) | (index++ & 0xFFFFFF);
-      const int64_t when = kernel_->next_event(t, false, s, step_ - 1, d.u(2));
+      const int64_t when = kernel_->next_event(t, quiescent, s, step_ - 1, d.u(2));
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
       occ[s] = kOccupied;
       blocks_[block_of(s)].add(a);

@@ -65,10 +65,10 @@ const std::vector<std::vector<std::string>> kVariants = {
     {"preset=human", "lattice.size=[24,24]", "lattice.block=8", "lattice.division_reach=4",
      "lattice.calendar_window=64", "geometry.bone_thickness=2", "geometry.sinusoids=2",
      "geometry.arterioles=1", "run.spin_up_days=1", "run.days=2"},
-    {"preset=mouse", "lattice.size=[12,12,6]", "lattice.block=4", "lattice.calendar_window=16",
-     "geometry.bone_thickness=1", "geometry.sinusoids=1", "geometry.arterioles=1",
-     "run.spin_up_days=0.5", "run.days=1", "run.dt_hours=2", "run.output_every_hours=2",
-     "lattice.neighbourhood=\"von_neumann\""},
+    {"preset=mouse", "lattice.size=[12,12,6]", "lattice.block=4", "lattice.division_reach=2",
+     "lattice.calendar_window=16", "geometry.bone_thickness=1", "geometry.sinusoids=1",
+     "geometry.arterioles=1", "run.spin_up_days=0.5", "run.days=1", "run.dt_hours=2",
+     "run.output_every_hours=2", "lattice.neighbourhood=\"von_neumann\""},
 };
 
 std::string temp_path(const char* what) {

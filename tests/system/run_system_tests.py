@@ -63,7 +63,9 @@ def test_default_run(tmp):
 
 def test_schema(tmp):
     out = os.path.join(tmp, "s.h5")
-    marrow("run", "--quiet", "--days", "10", "--snapshot-every", "5", "--out", out)
+    # A short spin-up: the layout of the file is the point here, not the settled marrow.
+    marrow("run", "--quiet", "--days", "10", "--snapshot-every", "5", "--set", "run.spin_up_days=10",
+           "--out", out)
     with h5py.File(out, "r") as f:
         need(int(f.attrs["schema_version"]) >= 1, "no /schema_version")
         for a in ["version", "seed", "threads", "command_line", "started_at", "finished_at", "complete"]:
@@ -102,16 +104,19 @@ def test_schema(tmp):
 
 def test_threads_identical(tmp):
     a, b = os.path.join(tmp, "t1.h5"), os.path.join(tmp, "t2.h5")
+    # A 30-day spin-up: long enough that every phase of a run (spin-up, recorded days, snapshots)
+    # runs on both thread counts.
+    spin = ["--set", "run.spin_up_days=30"]
     for threads, out in [(1, a), (2, b)]:
         marrow("run", "--quiet", "--days", "30", "--seed", "11", "--threads", threads,
-               "--snapshot-every", "15", "--out", out)
+               "--snapshot-every", "15", *spin, "--out", out)
     da, db = datasets(a), datasets(b)
     need(set(da) == set(db), "different dataset sets")
     need(len(da) > 20, "too few datasets")
     for k in da:
         need(np.asarray(da[k]).tobytes() == np.asarray(db[k]).tobytes(), f"{k} differs between 1 and 2 threads")
     c = os.path.join(tmp, "t3.h5")
-    marrow("run", "--quiet", "--days", "30", "--seed", "12", "--threads", 2, "--out", c)
+    marrow("run", "--quiet", "--days", "30", "--seed", "12", "--threads", 2, *spin, "--out", c)
     need(not np.array_equal(datasets(c)["timeseries/population/MPP"], da["timeseries/population/MPP"]),
          "a different seed gave the same result")
 
@@ -169,7 +174,7 @@ def test_validate_prints_resolved(tmp):
 
 def test_inspect(tmp):
     out = os.path.join(tmp, "i.h5")
-    marrow("run", "--quiet", "--days", "5", "--out", out)
+    marrow("run", "--quiet", "--days", "5", "--set", "run.spin_up_days=5", "--out", out)
     r = marrow("inspect", out)
     for s in ["LT_HSC", "neutrophils", "complete", "endpoints"]:
         need(s in r.stdout, f"inspect output lacks {s}")
@@ -201,8 +206,9 @@ def medians_in_ranges(path, ranges, first_days, hsc_tolerance):
 
 
 def test_steady_state_human(tmp):
+    # Two years here, the second against the first; five-year runs are the scientific checks'.
     out = os.path.join(tmp, "h.h5")
-    marrow("run", example("steady_state_human.toml"), "--quiet", "--days", 1825, "--out", out)
+    marrow("run", example("steady_state_human.toml"), "--quiet", "--days", 730, "--out", out)
     medians_in_ranges(out, {"hemoglobin": (12, 17.5), "platelets": (150, 400), "neutrophils": (1.5, 7.5),
                             "lymphocytes": (1.0, 4.0)}, 365, 0.15)
 
@@ -250,8 +256,9 @@ def test_restart_equivalence(tmp):
     for threads in [1, 2]:
         full, half, cont = (os.path.join(tmp, f"{n}{threads}.h5") for n in ["full", "half", "cont"])
         common = ["--quiet", "--seed", 9, "--threads", threads]
-        marrow("run", *common, "--days", 40, "--snapshot-every", 20, "--out", full)
-        marrow("run", *common, "--days", 20, "--out", half)
+        spin = ["--set", "run.spin_up_days=20"]  # the restart is the point, not the settled marrow
+        marrow("run", *common, *spin, "--days", 40, "--snapshot-every", 20, "--out", full)
+        marrow("run", *common, *spin, "--days", 20, "--out", half)
         marrow("run", "--quiet", "--threads", threads, "--days", 40, "--restart", half, "--out", cont)
         same_after(full, cont, 20)
         # Any snapshot, by index: restart the full run from its day-20 snapshot.
@@ -415,27 +422,31 @@ def engraftment_days(tmp, scenario, seeds, days, *extra):
 
 def test_transplant_engraftment(tmp):
     """Myeloablative conditioning and a graft on day 0, 3 seeds per source: the median engraftment
-    days sit in the published ranges (VALIDATION.md item 3) and PBSC < marrow < cord blood."""
+    days sit in the published ranges (VALIDATION.md item 3) and PBSC < marrow < cord blood; a
+    PBSC graft of 1e6 CD34+/kg engrafts later than one of 5e6/kg (same seeds)."""
     ranges = {"transplant_pbsc.toml": ((12, 16), (13, 18)),
               "transplant_bone_marrow.toml": ((18, 21), (19, 25)),
               "transplant_cord_blood.toml": ((22, 27), None)}
     medians = []
     for name, (neut_range, plt_range) in ranges.items():
-        neut, plt = engraftment_days(tmp, example(name), [1, 2, 3], 32)
+        # The PBSC runs go on to day 100 for the chimerism of test_chimerism.
+        days = 100 if name == "transplant_pbsc.toml" else 32
+        neut, plt = engraftment_days(tmp, example(name), [1, 2, 3], days)
         n, p = float(np.median(neut)), float(np.median(plt))
         print(f"  {name}: neutrophils {neut} median {n}, platelets {plt} median {p}")
         need(neut_range[0] <= n <= neut_range[1], f"{name}: neutrophil median {n} outside {neut_range}")
         if plt_range:
             need(plt_range[0] <= p <= plt_range[1], f"{name}: platelet median {p} outside {plt_range}")
         medians.append(n)
+        if name == "transplant_pbsc.toml":
+            high = neut
+            # Myeloablative: over 95 % donor myeloid cells by day 100 in most runs.
+            full = [myeloid_chimerism(os.path.join(tmp, f"e{s}.h5"), [100])[0] for s in [1, 2, 3]]
+            print(f"  myeloablative day-100 donor myeloid chimerism {full}")
+            need(sum(c > 0.95 for c in full) >= 2, f"fewer than 2 of 3 runs over 95 % donor: {full}")
     need(medians[0] < medians[1] < medians[2], f"PBSC < marrow < cord blood fails: {medians}")
-
-
-def test_transplant_dose(tmp):
-    """A graft of 1e6 CD34+/kg engrafts later than 5e6/kg (same seeds)."""
     low, _ = engraftment_days(tmp, example("transplant_pbsc.toml"), [1, 2, 3], 40,
                               "--set", "schedule.graft.cd34_per_kg=1e6")
-    high, _ = engraftment_days(tmp, example("transplant_pbsc.toml"), [1, 2, 3], 40)
     print(f"  1e6/kg {low}, 5e6/kg {high}")
     need(all(np.isfinite(low)), f"1e6/kg did not engraft by day 40: {low}")
     need(np.median(low) > np.median(high), f"1e6/kg median {np.median(low)} not later than 5e6/kg")
@@ -487,8 +498,8 @@ def myeloid_chimerism(path, days):
 
 def test_chimerism(tmp):
     """Reduced intensity: donor myeloid chimerism rises from day 28 to day 180 and most runs are
-    still mixed (< 95 %) on day 180; myeloablative: over 95 % donor by day 100 in most runs."""
-    mixed = full = 0
+    still mixed (< 95 %) on day 180 (the myeloablative contrast is in test_transplant_engraftment)."""
+    mixed = 0
     for s in [1, 2, 3]:
         out = os.path.join(tmp, f"r{s}.h5")
         marrow("run", example("reduced_intensity.toml"), "--quiet", "--seed", s, "--out", out)
@@ -496,13 +507,7 @@ def test_chimerism(tmp):
         print(f"  reduced intensity seed {s}: day 28 {d28:.3f}, day 180 {d180:.3f}")
         need(d28 < d180, f"seed {s}: chimerism did not rise ({d28:.3f} -> {d180:.3f})")
         mixed += d180 < 0.95
-        out = os.path.join(tmp, f"m{s}.h5")
-        marrow("run", example("transplant_pbsc.toml"), "--quiet", "--seed", s, "--out", out)
-        (d100,) = myeloid_chimerism(out, [100])
-        print(f"  myeloablative seed {s}: day 100 {d100:.3f}")
-        full += d100 > 0.95
     need(mixed >= 2, f"only {mixed} of 3 reduced-intensity runs mixed on day 180")
-    need(full >= 2, f"only {full} of 3 myeloablative runs over 95 % donor on day 100")
 
 
 def test_transplant_threads_identical(tmp):
@@ -524,10 +529,10 @@ def test_transplant_threads_identical(tmp):
 
 def test_half_niche(tmp):
     """Removing half the niches' stroma on day 0 (a schedule switch) brings the LT-HSC pool to
-    about half of the intact marrow's within a year. Two seeds each; the seed-to-seed spread of
-    the pool (a few per cent) is far below the tolerance."""
+    about half of the intact marrow's within a year. One seed here (more in the niche check); the
+    seed-to-seed spread of the pool (a few per cent) is far below the tolerance."""
     ratios = []
-    for s in [5, 6]:
+    for s in [5]:
         a, b = os.path.join(tmp, f"c{s}.h5"), os.path.join(tmp, f"l{s}.h5")
         marrow("run", "--quiet", "--days", 365, "--seed", s, "--out", a)
         marrow("run", "--quiet", "--days", 365, "--seed", s, "--out", b, "--set", "schedule.loss.day=0",

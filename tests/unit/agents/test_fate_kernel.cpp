@@ -736,3 +736,56 @@ TEST(FateKernel, NicheSignalLevelsBlendOffAndInNicheRates) {
 }
 
 }  // namespace marrow
+
+namespace marrow {
+
+// A type that seeks a niche, off any niche here: rates per hour.
+CellType seeker(const TypeRates& r, std::vector<std::pair<Target, double>> to = {}) {
+  CellType t = type("S", r, std::move(to));
+  t.seeks_niche = true;
+  return t;
+}
+
+TEST(FateKernel, QuiescentStemCellsMoveWhileTheySearch) {
+  // Quiescent and off a niche: exit 1, migration 3 per hour, so a quarter leave G0 and three
+  // quarters move, still quiescent. Chi-square, 1 degree of freedom, p = 0.001.
+  const LineageGraph g({seeker(rates(5, 0, 0, 1, 3, {1, 0, 0}))}, {});
+  World w(g, 300, 300, 32, 7);
+  for (int y = 1; y < 300; y += 3)
+    for (int x = 1; x < 300; x += 3) w.place(x, y, 0, 0, kQuiescent);
+  const auto before = w.agents();
+  w.step(0);
+  w.expect_consistent();
+  int64_t moved = 0, exited = 0;
+  for (const auto& [site, a] : w.agents()) {
+    EXPECT_EQ(a.divisions, 0);
+    if (before.count(site)) {
+      EXPECT_FALSE(a.flags & kQuiescent);
+      ++exited;
+    } else {
+      EXPECT_TRUE(a.flags & kQuiescent);
+      ++moved;
+    }
+  }
+  EXPECT_EQ(moved + exited, static_cast<int64_t>(before.size()));
+  EXPECT_LT(chi_square({exited, moved}, {0.25, 0.75}), kChi2Crit1) << exited << " " << moved;
+}
+
+TEST(FateKernel, StemCellWithoutRoomReturnsToQuiescence) {
+  // A stem cell whose division finds no free site (reach 1, every neighbour taken, no niche)
+  // does not hold the division ready: it goes back to G0, with no fate kept.
+  const LineageGraph g({seeker(rates(1, 0, 0, 0, 0, {0, 1, 0}), {{1, 1.0}}), type("B", rates(0))},
+                       {});
+  World w(g, 11, 11, 11, 3);
+  w.crowd(4, 6, 4, 6);
+  w.step(0);
+  const AgentRecord a = w.agents().at(w.lattice.index(5, 5, 0));
+  EXPECT_TRUE(a.flags & kQuiescent);
+  EXPECT_EQ(a.flags & kPendingMask, 0);
+  EXPECT_EQ(a.divisions, 0);
+  EXPECT_EQ(a.next_step, kNeverStep);  // exit rate 0: it stays in G0
+  EXPECT_EQ(w.alive(), 9);
+  EXPECT_EQ(w.kernel.stalled_divisions(), 1);
+}
+
+}  // namespace marrow

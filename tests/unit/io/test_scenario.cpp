@@ -100,7 +100,8 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
   EXPECT_EQ(lt.initial, 2100);
   EXPECT_TRUE(lt.seeks_niche);
   EXPECT_DOUBLE_EQ(lt.initial_quiescent_fraction, 0.9);
-  EXPECT_NEAR(lt.off_niche.division, 0.04 / 24, 1e-15);
+  EXPECT_NEAR(lt.off_niche.division, 1.0 / 24, 1e-15);
+  EXPECT_NEAR(lt.off_niche.quiescence_exit, 0.2 / 24, 1e-15);
   EXPECT_NEAR(lt.off_niche.migration, 24.0 / 24, 1e-15);
   EXPECT_NEAR(lt.in_niche.quiescence_exit, 0.0008 / 24, 1e-15);
   EXPECT_NEAR(lt.in_niche.division, 1.0 / 24, 1e-15);

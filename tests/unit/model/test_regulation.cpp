@@ -34,9 +34,9 @@ class Regulation : public ::testing::Test {
   int saved_ = 1;
 };
 
-// The human preset on a 192 x 192 section with every sinusoid contact holding niche stroma.
+// The human preset on a 128 x 128 section with every sinusoid contact holding niche stroma.
 std::vector<std::string> section(int lt, std::vector<std::string> extra = {}) {
-  std::vector<std::string> o = {"lattice.size=[192, 192]", "lattice.block=16",
+  std::vector<std::string> o = {"lattice.size=[128, 128]", "lattice.block=16",
                                 "geometry.stem_cell_niche_fraction=1",
                                 "types.LT_HSC.initial=" + std::to_string(lt)};
   for (const char* t : {"ST_HSC", "MPP", "CMP", "CLP", "GMP", "MEP", "EryP", "MyP", "MkP", "LyP"})
@@ -113,7 +113,7 @@ TEST_F(Regulation, StemCellsSenseTheVacancyOfTheNichesAroundThem) {
 // A pool depleted to a tenth regrows by the self-renewal that vacant niches call for, and its
 // activation falls back to rest once the tiles are refilled; an intact pool stays where it is.
 TEST_F(Regulation, VacantNichesRefillThePoolThenItReturnsToRest) {
-  const Scenario sc = load_scenario("", section(400, {"run.spin_up_days=0"})).scenario;
+  const Scenario sc = load_scenario("", section(180, {"run.spin_up_days=0"})).scenario;
   Simulation intact(sc), depleted(sc);
   std::vector<AgentRecord> kept;
   const std::vector<AgentRecord> all = depleted.agents();
@@ -122,7 +122,7 @@ TEST_F(Regulation, VacantNichesRefillThePoolThenItReturnsToRest) {
   const int lt = sc.graph.type_index("LT_HSC");
   const double a0 = depleted.observe().activation;
   double peak = a0;
-  for (int day = 0; day < 240; ++day) {
+  for (int day = 0; day < 180; ++day) {
     for (int h = 0; h < 24; ++h) {
       intact.step();
       depleted.step();
@@ -132,8 +132,8 @@ TEST_F(Regulation, VacantNichesRefillThePoolThenItReturnsToRest) {
   const Observation oi = intact.observe(), od = depleted.observe();
   const double n0 = static_cast<double>(kept.size());
   std::printf(
-      "intact 400 -> %lld; depleted %g -> %lld; activation at start %.1f, peak %.1f, "
-      "day 240 %.2f\n",
+      "intact 180 -> %lld; depleted %g -> %lld; activation at start %.1f, peak %.1f, "
+      "day 180 %.2f\n",
       static_cast<long long>(oi.population[lt]), n0, static_cast<long long>(od.population[lt]), a0,
       peak, od.activation);
   // Regrowth: the pool at least tripled and came close to the intact one, whose size the
