@@ -113,9 +113,9 @@ double FateKernel::activation() const {
 int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
                                bool waiting) const {
   const TypeRates& r = rates(type, site);
-  const double total = waiting     ? r.division + r.death + r.migration
-                       : quiescent ? r.quiescence_exit + r.death + moving(type, true, r)
-                                   : r.division + r.death + r.quiescence_entry + r.migration;
+  const double total = quiescent ? r.quiescence_exit + r.death + moving(type, true, r)
+                       : waiting ? r.division + r.death + r.migration
+                                 : r.division + r.death + r.quiescence_entry + r.migration;
   const int64_t wait = geometric_steps(u, total * dt_);
   return wait >= kNeverStep - step ? kNever : step + wait;
 }
@@ -129,10 +129,12 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
   const int waiting = (block.flags[slot] & kPendingMask) >> kPendingShift;
   const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kEvent);
   // Competing transitions, chosen by their current rates.
-  const double move = moving(type, quiescent && !waiting, r);
-  double x = d.u(0) * (waiting     ? r.division + r.death + move
-                       : quiescent ? r.quiescence_exit + r.death + move
-                                   : r.division + r.death + r.quiescence_entry + move);
+  // A quiescent cell may hold a division that found no room (a stem cell): it retries once it
+  // has left G0.
+  const double move = moving(type, quiescent, r);
+  double x = d.u(0) * (quiescent ? r.quiescence_exit + r.death + move
+                       : waiting ? r.division + r.death + move
+                                 : r.division + r.death + r.quiescence_entry + move);
   if (x < r.death) {
     lattice_.occupancy()[site] = kFree;
     block.remove(slot);
@@ -144,6 +146,11 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
     return;
   }
   x -= move;
+  if (quiescent && waiting) {
+    block.flags[slot] ^= kQuiescent;
+    block.reschedule(slot, next_event(type, false, site, step, d.u(3), true));
+    return;
+  }
   if (waiting) {
     divide(block, b, slot, step, waiting, d);
     return;
@@ -269,7 +276,7 @@ SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem)
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
-  const bool quiescent = (block.flags[slot] & kQuiescent) && !waiting;
+  const bool quiescent = block.flags[slot] & kQuiescent;
   const double chi = rates(block.type[slot], site).chemotaxis;
   const bool stem = seeks_[block.type[slot]];
   const int k = chi != 0 && !chemoattractant_.empty() ? uphill_neighbour(site, chi, d.u(2), stem)
@@ -335,21 +342,16 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
         second_inside = in_block(b, site, second_offset);
       }
     }
-    if (second_site == 0 && seeks_[type]) {
-      // A stem cell without room for its daughter returns to G0 and tries again when it next
-      // leaves it: crowding holds stem cells in quiescence (contact inhibition; model
-      // assumption, in place of a division held ready in the cycle).
-      ++stalled_[b];
-      block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask) | kQuiescent);
-      block.reschedule(slot, next_event(type, true, site, step, dd.u(1)));
-      return;
-    }
     if (second_site == 0) {
-      // The division waits, with its fate, and is retried at the division rate.
+      // The division waits, with its fate, and is retried at the division rate. A stem cell
+      // waits in G0 and retries when it next leaves it: crowding holds stem cells in
+      // quiescence (contact inhibition; model assumption, in place of a division held ready in
+      // the cycle). The fate is kept either way, so crowding favours no fate.
       ++stalled_[b];
+      const bool stem = seeks_[type];
       block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask & ~kQuiescent) |
-                                               (fate << kPendingShift));
-      block.reschedule(slot, next_event(type, false, site, step, dd.u(1), true));
+                                               (fate << kPendingShift) | (stem ? kQuiescent : 0));
+      block.reschedule(slot, next_event(type, stem, site, step, dd.u(1), true));
       return;
     }
   }

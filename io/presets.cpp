@@ -72,9 +72,7 @@ chemotaxis = 30.0         # climb CXCL12 towards niches (model assumption for th
 differentiate_to = { ST_HSC = 1.0 }
 
 [types.LT_HSC.niche]
-division_per_day = 1.0
 migration_per_day = 0.0
-quiescence_entry_per_day = 1.0
 # A dormant niche HSC's divisions are mostly asymmetric, and its symmetric outcomes balance
 # (self-renewal as often as differentiation), so the pool neither grows nor shrinks at rest;
 # what refills a depleted pool is the activation sensed from vacant niches (model assumption
@@ -155,13 +153,16 @@ egress_per_day = 0.01
 
 const char* kHumanNiche = R"toml(
 quiescence_exit_per_day = 0.0008
+# Out of G0 a niche HSC divides (1/day) or returns (1/day) (model assumption).
+division_per_day = 1.0
+quiescence_entry_per_day = 1.0
 
 # ST-HSC and MPP: transit-amplifying multipotent cells; cycling and division shares are model
 # assumptions giving residence of months (ST) and weeks (MPP), consistent with the slow flux
 # from HSC to MPP measured in mice (Busch 2015 Nature 518:542).
 [types.ST_HSC]
 lineage = "stem"
-initial = 800
+initial = 460
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -171,7 +172,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 1390
+initial = 920
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.25
@@ -188,7 +189,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 # Cycling about daily (model assumption).
 [types.CMP]
 lineage = "myeloid"
-initial = 3180
+initial = 2400
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -198,7 +199,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 1050
+initial = 760
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -208,7 +209,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 7290
+initial = 6270
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -218,7 +219,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 4860
+initial = 4130
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -230,7 +231,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 # for the lineage's maturation compartment (model assumption: the agent/compartment boundary).
 [types.EryP]
 lineage = "erythroid"
-initial = 24640
+initial = 24150
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -240,7 +241,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 52770
+initial = 52390
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -250,7 +251,7 @@ differentiate_to = { myeloid = 1.0 }
 
 [types.MkP]
 lineage = "megakaryocyte"
-initial = 10570
+initial = 10530
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -260,7 +261,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 4880
+initial = 4010
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -430,8 +431,8 @@ stem_cell_niche_patch = 16
 # (Busch 2015 Nature 518:542): the ST-HSC and MPP self-renewal shares are lower than the human
 # ones (model assumption).
 # Niche LT-HSC divide on average between the active (every 18-36 d) and dormant (~145 d)
-# subsets: Wilson 2008 Cell 135:1118. Quiescence exit 0.016/day at rest, entry 1/day; with the
-# activation of the sparser niche areas the mean interval in the model is ~65-70 d.
+# subsets: Wilson 2008 Cell 135:1118. Quiescence exit 0.016/day at rest; with the activation of
+# the sparser niche areas the mean interval in the model is ~65-75 d.
 [types.LT_HSC]
 lineage = "stem"
 initial = 1010
@@ -442,10 +443,15 @@ egress_per_day = 0.02
 
 const char* kMouseNiche = R"toml(
 quiescence_exit_per_day = 0.016
+# Out of G0 a niche HSC divides (0.2/day) or returns (0.2/day): days in G1 before a division,
+# so that about a tenth of LT-HSCs cycle at rest, as most (~75 %) are in G0 (Cheshier 1999 Proc
+# Natl Acad Sci USA 96:3120), and most cycle after 5-FU (Wilson 2008 Cell 135:1118).
+division_per_day = 0.2
+quiescence_entry_per_day = 0.2
 
 [types.ST_HSC]
 lineage = "stem"
-initial = 770
+initial = 420
 division_per_day = 0.2
 migration_per_day = 4.0
 self_renewal = 0.2
@@ -455,7 +461,7 @@ differentiate_to = { MPP = 1.0 }
 
 [types.MPP]
 lineage = "multipotent"
-initial = 800
+initial = 470
 division_per_day = 0.5
 migration_per_day = 4.0
 self_renewal = 0.15
@@ -465,7 +471,7 @@ differentiate_to = { CMP = 0.75, CLP = 0.25 }
 
 [types.CMP]
 lineage = "myeloid"
-initial = 2010
+initial = 1430
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -475,7 +481,7 @@ differentiate_to = { GMP = 0.6, MEP = 0.4 }
 
 [types.CLP]
 lineage = "lymphoid"
-initial = 640
+initial = 440
 division_per_day = 1.0
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -485,7 +491,7 @@ differentiate_to = { LyP = 1.0 }
 
 [types.GMP]
 lineage = "myeloid"
-initial = 4490
+initial = 3630
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -495,7 +501,7 @@ differentiate_to = { MyP = 1.0 }
 
 [types.MEP]
 lineage = "erythroid"
-initial = 3000
+initial = 2490
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.3
@@ -505,7 +511,7 @@ differentiate_to = { EryP = 0.7, MkP = 0.3 }
 
 [types.EryP]
 lineage = "erythroid"
-initial = 13850
+initial = 13420
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -515,7 +521,7 @@ differentiate_to = { erythroid = 1.0 }
 
 [types.MyP]
 lineage = "myeloid"
-initial = 29610
+initial = 27890
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -525,7 +531,7 @@ differentiate_to = { myeloid = 1.0 }
 
 [types.MkP]
 lineage = "megakaryocyte"
-initial = 5940
+initial = 5760
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -535,7 +541,7 @@ differentiate_to = { megakaryocyte = 1.0 }
 
 [types.LyP]
 lineage = "lymphoid"
-initial = 2610
+initial = 1960
 division_per_day = 1.5
 migration_per_day = 4.0
 self_renewal = 0.35
@@ -596,7 +602,7 @@ response_hill = 2.0              # model assumption, as human
 [maturation.lymphoid]
 stages = 4
 transit_days = 7.0        # (verify)
-amplification = 4.57
+amplification = 5.10
 feeds = { lymphocytes = 1.0 }
 
 [blood.neutrophils]
@@ -796,7 +802,7 @@ homing_efficiency = 0.1
 // grafts are the mouse's use.
 const char* kMouseMarrowGraft = R"toml(
 [grafts.bone_marrow]
-per_cd34 = { LT_HSC = 3.19e-05, ST_HSC = 2.43e-05, MPP = 2.53e-05, CMP = 6.35e-05, CLP = 2.02e-05, GMP = 0.000142, MEP = 9.48e-05, EryP = 0.000438, MyP = 0.000936, MkP = 0.000188, LyP = 8.25e-05 }
+per_cd34 = { LT_HSC = 3.19e-05, ST_HSC = 1.33e-05, MPP = 1.49e-05, CMP = 4.52e-05, CLP = 1.39e-05, GMP = 0.000115, MEP = 7.87e-05, EryP = 0.000424, MyP = 0.000881, MkP = 0.000182, LyP = 6.19e-05 }
 t_cells_per_cd34 = 0.0
 cd34_per_tnc = 1.0
 homing_efficiency = 0.25

@@ -292,7 +292,7 @@ void Simulation::update_activation(bool reschedule) {
   const Stream st(scenario_.run.seed);
   for (AgentBlock& b : blocks_)
     for (uint32_t i = 0; i < b.slots(); ++i) {
-      if (b.type[i] == kDead || !(b.flags[i] & kQuiescent) || (b.flags[i] & kPendingMask)) continue;
+      if (b.type[i] == kDead || !(b.flags[i] & kQuiescent)) continue;
       const double u = st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kActivation).u(0);
       b.reschedule(i, kernel_->next_event(b.type[i], true, b.site[i], step_ - 1, u));
     }

@@ -6,7 +6,11 @@
 
 Initial counts: the mean population of each type after --from-day (the stem type is left as it
 is: its initial count fixes the represented fraction of the marrow). Amplification: the current
-factor times target / mean concentration of the pool the compartment feeds most.
+factor times target / mean concentration of the pool the compartment feeds most, times the mean
+response multiplier of the compartment's hormone where it has one (the run's production was
+amplification x multiplier; at the target the hormone is at rest, multiplier 1). With feedback
+the counts move less than the factor, so run again with the suggestion and repeat until the
+suggested factors stop changing.
 """
 import argparse
 import tomllib
@@ -41,8 +45,10 @@ def main():
             if pool not in targets:
                 continue
             c = float(np.mean(f["timeseries/blood"][pool][()][late]))
-            print(f"maturation.{comp}.amplification = {m['amplification'] * targets[pool] / c:.4g}"
-                  f"  # {pool}: mean {c:.4g}, target {targets[pool]:g}")
+            key = f"timeseries/cytokines/{m.get('hormone', '')}_multiplier"
+            x = float(np.mean(f[key][()][late])) if "hormone" in m and key in f else 1.0
+            print(f"maturation.{comp}.amplification = {m['amplification'] * x * targets[pool] / c:.4g}"
+                  f"  # {pool}: mean {c:.4g}, target {targets[pool]:g}, hormone multiplier {x:.3g}")
 
 
 if __name__ == "__main__":
