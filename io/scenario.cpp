@@ -1,15 +1,19 @@
 #include "io/scenario.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
+#include <system_error>
 
 #include "io/hdf5_file.hpp"
 #include "io/presets.hpp"
@@ -21,6 +25,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kPerDay = 1.0 / 24.0;
 
 toml::table parse_text(const std::string& text, const std::string& label) {
+  if (const auto bad = check_toml_shape(text))
+    throw ScenarioError(fmt::format("{}:{}: {}", label, bad->line, bad->message));
   try {
     return toml::parse(text, std::string_view(label));
   } catch (const toml::parse_error& e) {
@@ -29,23 +35,140 @@ toml::table parse_text(const std::string& text, const std::string& label) {
   }
 }
 
+// An override as messages quote it: a very long one by its start and its length.
+std::string override_label(const std::string& assignment) {
+  constexpr size_t kShown = 60;
+  const bool long_one = assignment.size() > kShown + 20;
+  std::string shown;
+  for (const char c : std::string_view(assignment).substr(0, long_one ? kShown : assignment.size()))
+    shown += c == '\n' ? std::string("\\n") : std::string(1, c);
+  if (!long_one) return "--set " + shown;
+  return fmt::format("--set {}... ({} characters)", shown, assignment.size());
+}
+
 // "a.b.c=value" as a one-key document; a value that is not TOML is taken as a string.
 toml::table parse_override(const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw ScenarioError(fmt::format("--set {}: expected key=value", assignment));
+    throw ScenarioError(fmt::format("{}: expected key=value", override_label(assignment)));
   const std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
   const std::string label = "--set " + assignment;
+  // Each text goes to the parser only within the bounds on keys and nesting.
+  auto checked = [&](const std::string& text) {
+    if (const auto bad = check_toml_shape(text))
+      throw ScenarioError(
+          fmt::format("{}: line {}: {}", override_label(assignment), bad->line, bad->message));
+    return text;
+  };
   try {
-    return toml::parse(fmt::format("{} = {}", key, value), std::string_view(label));
+    return toml::parse(checked(fmt::format("{} = {}", key, value)), std::string_view(label));
   } catch (const toml::parse_error&) {
   }
   try {
-    return toml::parse(fmt::format("{} = \"{}\"", key, value), std::string_view(label));
+    return toml::parse(checked(fmt::format("{} = \"{}\"", key, value)), std::string_view(label));
   } catch (const toml::parse_error& e) {
-    throw ScenarioError(fmt::format("{}: cannot read the key: {}", label, e.description()));
+    throw ScenarioError(
+        fmt::format("{}: cannot read the key: {}", override_label(assignment), e.description()));
   }
 }
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+// What a file that is not a regular one is, from its mode.
+std::string kind_of_mode(mode_t mode) {
+  if (S_ISDIR(mode)) return "is a directory";
+  if (S_ISCHR(mode)) return "is a character device";
+  if (S_ISBLK(mode)) return "is a block device";
+  if (S_ISFIFO(mode)) return "is a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "is a socket";
+  return "is not a regular file";
+}
+
+// A file opened for reading only when it is a regular file. Anything else is refused by its type
+// before it is opened (opening a FIFO would wait for a writer, a device may never end), and again
+// on the open descriptor in case the path changed in between.
+class RegularFile {
+ public:
+  explicit RegularFile(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (st.type() == fs::file_type::not_found) {
+      error_ = "does not exist";
+      return;
+    }
+    if (ec) {
+      error_ = fmt::format("cannot be accessed ({})", ec.message());
+      return;
+    }
+    if (st.type() != fs::file_type::regular) {
+      error_ = st.type() == fs::file_type::directory   ? "is a directory"
+               : st.type() == fs::file_type::character ? "is a character device"
+               : st.type() == fs::file_type::block     ? "is a block device"
+               : st.type() == fs::file_type::fifo      ? "is a FIFO (named pipe)"
+               : st.type() == fs::file_type::socket    ? "is a socket"
+                                                       : "is not a regular file";
+      return;
+    }
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0) {
+      error_ = fmt::format("cannot be opened ({})", errno_text(errno));
+      return;
+    }
+    struct stat info;
+    if (::fstat(fd_, &info) != 0) {
+      error_ = fmt::format("cannot be read ({})", errno_text(errno));
+      return;
+    }
+    if (!S_ISREG(info.st_mode)) {
+      error_ = kind_of_mode(info.st_mode);
+      return;
+    }
+    size_ = static_cast<uint64_t>(info.st_size);
+  }
+  ~RegularFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RegularFile(const RegularFile&) = delete;
+  RegularFile& operator=(const RegularFile&) = delete;
+
+  // Empty when the file is open; else what is wrong, e.g. "is a directory".
+  const std::string& error() const { return error_; }
+  bool ok() const { return error_.empty(); }
+  uint64_t size() const { return size_; }  // as the file system reports it
+
+  // Up to `n` bytes into `out`: how many were read before the end of the file, or -1 on an error.
+  int64_t read(char* out, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::read(fd_, out + got, n - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        error_ = fmt::format("cannot be read ({})", errno_text(errno));
+        return -1;
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    return static_cast<int64_t>(got);
+  }
+  // The rest of the file, or nothing on an error.
+  std::optional<std::string> read_all() {
+    std::string text;
+    std::array<char, 1 << 16> chunk;
+    for (;;) {
+      const int64_t r = read(chunk.data(), chunk.size());
+      if (r < 0) return std::nullopt;
+      text.append(chunk.data(), static_cast<size_t>(r));
+      if (static_cast<size_t>(r) < chunk.size()) return text;
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  std::string error_;
+  uint64_t size_ = 0;
+};
 
 // Memory a simulation of `sc` allocates, roughly, in bytes: per lattice site its occupancy,
 // geometry and placement lists (~16 B), and per signal field its values and solver lists (8 B);
@@ -101,11 +224,16 @@ TypeRates read_rates(Section& s, const TypeRates* base) {
 // by `labels = { marrow = L, bone = L, sinusoid = L, arteriole = L }`.
 void read_labels(Section& s, Scenario& sc) {
   const std::string file = s.text("labels_file");
+  sc.geometry.imported_from = file;
   const LatticeConfig& l = sc.lattice;
   const size_t n = static_cast<size_t>(l.nx) * l.ny * l.nz;
   std::vector<uint8_t> raw;
   if (s.has("labels_dataset")) {
     const std::string name = s.text("labels_dataset");
+    // HDF5 opens the path itself: refuse what is not a regular file before it does.
+    if (const RegularFile probe(file); !probe.ok())
+      s.fail("labels_file", fmt::format("{} {}, expected an HDF5 file holding the dataset '{}'",
+                                        file, probe.error(), name));
     std::vector<hsize_t> dims;
     try {
       h5::Handle f = h5::open_file(file);
@@ -128,22 +256,31 @@ void read_labels(Section& s, Scenario& sc) {
       s.fail("labels_dims",
              fmt::format("[{}] does not match lattice.size [{}, {}{}]", fmt::join(dims, ", "), l.nx,
                          l.ny, l.nz > 1 ? fmt::format(", {}", l.nz) : ""));
-    std::ifstream in(file, std::ios::binary);
-    if (!in) s.fail("labels_file", fmt::format("cannot open {}", file));
+    RegularFile in(file);
+    if (!in.ok())
+      s.fail("labels_file", fmt::format("{} {}, expected a regular file of {} bytes (labels_dims "
+                                        "[{}])",
+                                        file, in.error(), n, fmt::join(dims, ", ")));
+    if (in.size() != n)
+      s.fail("labels_file",
+             fmt::format("{} holds {} bytes, labels_dims needs exactly {}", file, in.size(), n));
     raw.resize(n);
-    in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(n));
-    if (static_cast<size_t>(in.gcount()) != n || in.peek() != std::char_traits<char>::eof())
-      s.fail("labels_file", fmt::format("{} holds {} bytes, labels_dims needs exactly {}", file,
-                                        std::filesystem::file_size(file), n));
+    char extra = 0;
+    const int64_t got = in.read(reinterpret_cast<char*>(raw.data()), n);
+    const int64_t more = got == static_cast<int64_t>(n) ? in.read(&extra, 1) : 0;
+    if (got < 0 || more < 0) s.fail("labels_file", fmt::format("{} {}", file, in.error()));
+    if (got != static_cast<int64_t>(n) || more != 0)
+      s.fail("labels_file",
+             fmt::format("{} changed while it was read: it no longer holds exactly {} bytes", file,
+                         n));
   }
   std::array<int, 256> kind_of;
   kind_of.fill(-1);
-  for (const auto& [name, label] : s.weights("labels", 0, 255)) {
+  for (const auto& [name, label] : s.integer_table("labels", 0, 255)) {
     const auto it = std::find(kSiteKindNames.begin(), kSiteKindNames.end(), name);
     if (it == kSiteKindNames.end())
       s.fail("labels." + name, fmt::format("'{}' is not a site kind (known: {})", name,
                                            fmt::join(kSiteKindNames, ", ")));
-    if (label != std::floor(label)) s.fail("labels." + name, "expected an integer label");
     kind_of[static_cast<size_t>(label)] = static_cast<int>(it - kSiteKindNames.begin());
   }
   sc.geometry.imported.resize(n);
@@ -739,6 +876,9 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
   out.scenario = read_scenario(top);
   top.finish();
   out.preset = preset;
+  out.warnings = lineage_warnings(out.scenario);
+  if (!out.scenario.geometry.imported_from.empty())
+    out.inputs.push_back(out.scenario.geometry.imported_from);
   std::ostringstream text;
   text << resolved << "\n";
   out.resolved_toml = text.str();
@@ -747,19 +887,91 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
 
 }  // namespace
 
+std::vector<std::string> lineage_warnings(const Scenario& sc) {
+  const LineageGraph& g = sc.graph;
+  const int types = g.type_count();
+  // A type's daughters leave it only when it divides and not every division self-renews; the
+  // niche blends its two sets of rates, so either context counts.
+  auto never_divides = [&](const CellType& t) {
+    return !(t.off_niche.division > 0) && !(t.in_niche.division > 0);
+  };
+  auto only_renews = [&](const CellType& t) {
+    return !(t.off_niche.fate.self_renewal < 1) && !(t.in_niche.fate.self_renewal < 1);
+  };
+  auto differentiates = [&](int t) {
+    const CellType& c = g.type(t);
+    return !never_divides(c) && !only_renews(c) && !c.differentiate_to.empty();
+  };
+  auto feeds_blood = [&](int compartment) {
+    if (compartment < 0 || static_cast<size_t>(compartment) >= sc.maturation.size()) return false;
+    for (const auto& [pool, share] : sc.maturation[static_cast<size_t>(compartment)].feeds)
+      if (share > 0) return true;
+    return false;
+  };
+  // Which types reach the blood: grown from the types that hand off to a compartment feeding it
+  // (at most 254 types, so repeated sweeps are cheap).
+  std::vector<char> reaches(static_cast<size_t>(types), 0);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (int t = 0; t < types; ++t) {
+      if (reaches[t] || !differentiates(t)) continue;
+      for (const auto& [target, cumulative] : g.type(t).differentiate_to) {
+        const bool through =
+            g.is_compartment(target) ? feeds_blood(g.compartment_of(target)) : reaches[target] != 0;
+        if (through) {
+          reaches[t] = 1;
+          grew = true;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (int t = 0; t < types; ++t) {
+    if (reaches[t]) continue;
+    const CellType& c = g.type(t);
+    const char* why = never_divides(c) ? "it never divides: division_per_day is 0"
+                      : only_renews(c) ? "every division self-renews: self_renewal is 1"
+                                       : "no type downstream of it feeds a compartment";
+    out.push_back(fmt::format("lineage: type {} has no path to the blood ({})", c.name, why));
+  }
+  // Pools: fed when a compartment that some differentiating type hands off to feeds them.
+  std::vector<char> targeted(static_cast<size_t>(g.compartment_count()), 0);
+  for (int t = 0; t < types; ++t)
+    if (differentiates(t))
+      for (const auto& [target, cumulative] : g.type(t).differentiate_to)
+        if (g.is_compartment(target)) targeted[static_cast<size_t>(g.compartment_of(target))] = 1;
+  for (const BloodPoolConfig& pool : sc.blood) {
+    std::vector<std::string> feeders;
+    bool fed = false;
+    for (size_t m = 0; m < sc.maturation.size(); ++m)
+      for (const auto& [name, share] : sc.maturation[m].feeds)
+        if (name == pool.name && share > 0) {
+          feeders.push_back(sc.maturation[m].name);
+          fed |= m < targeted.size() && targeted[m];
+        }
+    if (fed) continue;
+    out.push_back(
+        feeders.empty()
+            ? fmt::format("lineage: blood pool {} is fed by no cell type (no maturation "
+                          "compartment feeds it)",
+                          pool.name)
+            : fmt::format("lineage: blood pool {} is fed by no cell type (no type differentiates "
+                          "to {}, which feed{} it)",
+                          pool.name, fmt::join(feeders, " or "), feeders.size() == 1 ? "s" : ""));
+  }
+  return out;
+}
+
 LoadedScenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
   if (file.empty()) return load(nullptr, "default", overrides);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
-    throw ScenarioError(fmt::format("{}: {}", file,
-                                    std::filesystem::exists(file, ec)
-                                        ? "not a regular file (expected a scenario in TOML)"
-                                        : "cannot open the scenario file: no such file"));
-  std::ifstream in(file);
-  if (!in) throw ScenarioError(fmt::format("{}: cannot open the scenario file", file));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const toml::table user = parse_text(buf.str(), file);
+  RegularFile in(file);
+  std::optional<std::string> text;
+  if (in.ok()) text = in.read_all();
+  if (!text)
+    throw ScenarioError(
+        fmt::format("{}: the scenario file {}; expected a regular file in TOML", file, in.error()));
+  const toml::table user = parse_text(*text, file);
   return load(&user, file, overrides);
 }
 

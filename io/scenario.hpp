@@ -13,7 +13,17 @@ struct LoadedScenario {
   Scenario scenario;
   std::string resolved_toml;  // the scenario as run, every key explicit
   std::string preset;
+  // What loads and runs but is likely a mistake, one sentence each (e.g. a cell type whose
+  // descendants never reach the blood).
+  std::vector<std::string> warnings;
+  // Files the scenario reads besides itself (a labels file): never an output.
+  std::vector<std::string> inputs;
 };
+
+// Warnings about the lineage graph: one per cell type from which no chain of differentiations
+// reaches a maturation compartment (the only way to the blood), and one per blood pool that no
+// compartment reached by differentiation feeds.
+std::vector<std::string> lineage_warnings(const Scenario& sc);
 
 // `file` may be empty (the built-in default). Overrides are "dotted.key=value".
 LoadedScenario load_scenario(const std::string& file, const std::vector<std::string>& overrides);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace marrow {
@@ -27,7 +28,272 @@ std::string type_name(const toml::node& n) {
   }
 }
 
+// A single pass over TOML text that follows strings, comments, keys, table headers, arrays and
+// inline tables just far enough to measure them; it validates nothing else (the parser does).
+class ShapeScan {
+ public:
+  explicit ShapeScan(std::string_view text) : t_(text) {}
+
+  std::optional<TomlShapeError> run() {
+    if (t_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;  // a UTF-8 byte order mark, as the parser skips
+    while (i_ < t_.size() && !error_) {
+      switch (mode_) {
+        case Mode::kLineStart:
+          line_start();
+          break;
+        case Mode::kRestOfLine:
+          if (t_[i_] == '\n') mode_ = Mode::kLineStart;
+          advance();
+          break;
+        case Mode::kInlineKey:
+          inline_key();
+          break;
+        case Mode::kValue:
+          value();
+          break;
+      }
+    }
+    return error_;
+  }
+
+ private:
+  enum class Mode { kLineStart, kRestOfLine, kInlineKey, kValue };
+  struct Open {
+    char kind;     // '[' or '{'
+    size_t depth;  // levels above the array or inline table itself
+  };
+  struct Key {
+    size_t parts = 0, begin = 0, end = 0, line = 0;
+  };
+
+  static bool bare(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || c == '_' || c == '-' || u >= 0x80;
+  }
+
+  void advance(size_t n = 1) {
+    for (size_t k = 0; k < n && i_ < t_.size(); ++k, ++i_)
+      if (t_[i_] == '\n') ++line_;
+  }
+  void skip_blanks() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t')) ++i_;
+  }
+  void skip_comment() {
+    while (i_ < t_.size() && t_[i_] != '\n') ++i_;
+  }
+
+  void fail(size_t line, std::string message) {
+    if (!error_) error_ = TomlShapeError{line, std::move(message)};
+  }
+
+  // The start of a long key, printable, for a message.
+  std::string excerpt(const Key& k) const {
+    constexpr size_t kShown = 40;
+    std::string out;
+    for (size_t j = k.begin; j < k.end && out.size() < kShown; ++j)
+      out += std::isprint(static_cast<unsigned char>(t_[j])) ? t_[j] : '?';
+    if (k.end - k.begin > kShown) out += "...";
+    return out;
+  }
+
+  // A dotted key: bare, "basic" or 'literal' parts joined by dots. Consumes nothing when no key
+  // starts here.
+  Key key() {
+    skip_blanks();
+    Key k;
+    k.line = line_;
+    k.begin = k.end = i_;
+    while (i_ < t_.size()) {
+      skip_blanks();
+      if (i_ >= t_.size()) break;
+      const char c = t_[i_];
+      if (c == '"' || c == '\'') {
+        ++i_;
+        while (i_ < t_.size() && t_[i_] != c && t_[i_] != '\n')
+          i_ += (c == '"' && t_[i_] == '\\' && i_ + 1 < t_.size() && t_[i_ + 1] != '\n') ? 2 : 1;
+        if (i_ < t_.size() && t_[i_] == c) ++i_;
+      } else if (bare(c)) {
+        while (i_ < t_.size() && bare(t_[i_])) ++i_;
+      } else {
+        break;
+      }
+      ++k.parts;
+      k.end = i_;
+      skip_blanks();
+      if (i_ >= t_.size() || t_[i_] != '.') break;
+      ++i_;
+    }
+    if (k.parts == 0) i_ = k.begin;
+    return k;
+  }
+
+  // Checks a key's size; `what` is "key" or "table header".
+  bool within(const Key& k, const char* what) {
+    if (k.parts > TomlLimits::kKeyParts) {
+      fail(k.line, fmt::format("the {} '{}' has {} dotted parts, expected a {} of at most {} parts",
+                               what, excerpt(k), k.parts, what, TomlLimits::kKeyParts));
+      return false;
+    }
+    if (k.end - k.begin > TomlLimits::kKeyChars) {
+      fail(k.line,
+           fmt::format("the {} '{}' is {} characters long, expected a {} of at most {} characters",
+                       what, excerpt(k), k.end - k.begin, what, TomlLimits::kKeyChars));
+      return false;
+    }
+    return true;
+  }
+
+  bool deep_enough(size_t depth, size_t line) {
+    if (depth <= TomlLimits::kDepth) return true;
+    fail(line, fmt::format("a value {} levels deep (table header, dotted keys, arrays and inline "
+                           "tables together), expected at most {} levels",
+                           depth, TomlLimits::kDepth));
+    return false;
+  }
+
+  // After a key: its '=' and then its value, `depth` levels down.
+  void assign(const Key& k, size_t container) {
+    if (!within(k, "key") || !deep_enough(container + k.parts, k.line)) return;
+    skip_blanks();
+    if (i_ < t_.size() && t_[i_] == '=') ++i_;
+    depth_ = container + k.parts;
+    mode_ = Mode::kValue;
+  }
+
+  void line_start() {
+    const char c = t_[i_];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return advance();
+    if (c == '#') return skip_comment();
+    if (c == '[') {
+      const size_t line = line_;
+      ++i_;
+      const bool array = i_ < t_.size() && t_[i_] == '[';
+      if (array) ++i_;
+      const Key k = key();
+      if (!within(k, "table header")) return;
+      table_depth_ = k.parts + (array ? 1 : 0);
+      if (!deep_enough(table_depth_, line)) return;
+      mode_ = Mode::kRestOfLine;
+      return;
+    }
+    const Key k = key();
+    if (k.parts == 0) {  // not TOML; the parser reports it, the nesting after it still counts
+      depth_ = table_depth_;
+      mode_ = Mode::kValue;
+      return;
+    }
+    assign(k, table_depth_);
+  }
+
+  void inline_key() {
+    const char c = t_[i_];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',') return advance();
+    if (c == '#') return skip_comment();
+    if (c == '}') return close('{');
+    const Key k = key();
+    if (k.parts == 0) {
+      depth_ = open_.back().depth + 1;
+      mode_ = Mode::kValue;
+      return;
+    }
+    assign(k, open_.back().depth);
+  }
+
+  void open(char kind) {
+    if (open_.size() >= TomlLimits::kNesting) {
+      fail(line_, fmt::format("arrays and inline tables nested {} deep, expected at most {} "
+                              "levels of nesting",
+                              open_.size() + 1, TomlLimits::kNesting));
+      return;
+    }
+    if (kind == '[' && !deep_enough(depth_ + 1, line_)) return;  // its elements' level
+    open_.push_back({kind, depth_});
+    ++i_;
+    if (kind == '[') {
+      depth_ = depth_ + 1;
+    } else {
+      mode_ = Mode::kInlineKey;
+    }
+  }
+
+  void close(char kind) {
+    ++i_;
+    if (open_.empty() || open_.back().kind != kind) return;  // not TOML; the parser reports it
+    open_.pop_back();
+    mode_ = Mode::kValue;
+    if (!open_.empty()) depth_ = open_.back().depth + 1;
+  }
+
+  // A string of either kind, single- or multi-line, from its opening quote.
+  void string() {
+    const char q = t_[i_];
+    const bool basic = q == '"';
+    if (t_.substr(i_, 3) == std::string_view(q == '"' ? "\"\"\"" : "'''")) {
+      i_ += 3;
+      while (i_ < t_.size()) {
+        if (basic && t_[i_] == '\\') {
+          advance(2);
+        } else if (t_[i_] == q) {
+          size_t run = 0;
+          while (i_ < t_.size() && t_[i_] == q) ++i_, ++run;
+          if (run >= 3) return;  // up to two quotes before the closing three are content
+        } else {
+          advance();
+        }
+      }
+      return;
+    }
+    ++i_;
+    while (i_ < t_.size() && t_[i_] != '\n') {
+      if (basic && t_[i_] == '\\' && i_ + 1 < t_.size() && t_[i_ + 1] != '\n') {
+        i_ += 2;
+      } else if (t_[i_++] == q) {
+        return;
+      }
+    }
+  }
+
+  void value() {
+    switch (t_[i_]) {
+      case '\n':
+        advance();
+        if (open_.empty()) mode_ = Mode::kLineStart;
+        return;
+      case '#':
+        return skip_comment();
+      case '"':
+      case '\'':
+        return string();
+      case '[':
+      case '{':
+        return open(t_[i_]);
+      case ']':
+        return close('[');
+      case '}':
+        return close('{');
+      case ',':
+        ++i_;
+        if (!open_.empty() && open_.back().kind == '{') mode_ = Mode::kInlineKey;
+        return;
+      default:
+        ++i_;  // part of a number, boolean, date or time, or blank
+    }
+  }
+
+  std::string_view t_;
+  size_t i_ = 0, line_ = 1;
+  Mode mode_ = Mode::kLineStart;
+  size_t table_depth_ = 0;  // levels of the current [table] or [[array of tables]]
+  size_t depth_ = 0;        // levels of a value that starts here
+  std::vector<Open> open_;
+  std::optional<TomlShapeError> error_;
+};
+
 }  // namespace
+
+std::optional<TomlShapeError> check_toml_shape(std::string_view text) {
+  return ShapeScan(text).run();
+}
 
 std::string location(const toml::node& n, const std::string& fallback) {
   const auto& src = n.source();
@@ -66,6 +332,27 @@ std::optional<std::string> suggest(const std::string& word, const std::set<std::
 Section::Section(std::vector<Layer> layers, std::string path, toml::table* resolved)
     : layers_(std::move(layers)), path_(std::move(path)), resolved_(resolved) {}
 
+namespace {
+
+// `key` in `t`, or an entry of a sub-table when `key` is "sub.entry" (names may hold dots
+// themselves, so each split is tried).
+const toml::node* lookup(const toml::table& t, std::string_view key) {
+  if (const toml::node* n = t.get(key)) return n;
+  for (size_t dot = key.find('.'); dot != std::string_view::npos; dot = key.find('.', dot + 1))
+    if (const toml::table* sub = t.get_as<toml::table>(key.substr(0, dot)))
+      if (const toml::node* n = lookup(*sub, key.substr(dot + 1))) return n;
+  return nullptr;
+}
+
+// A value as a message quotes it: numbers as written, anything else by its type.
+std::string value_text(const toml::node& n) {
+  if (const auto* i = n.as_integer()) return fmt::format("{}", i->get());
+  if (const auto* d = n.as_floating_point()) return fmt::format("{}", d->get());
+  return type_name(n);
+}
+
+}  // namespace
+
 const toml::node* Section::find(const std::string& key, const Layer** layer) const {
   for (const Layer& l : layers_) {
     if (!l.table) continue;
@@ -78,8 +365,9 @@ const toml::node* Section::find(const std::string& key, const Layer** layer) con
 }
 
 std::string Section::where(const std::string& key) const {
-  const Layer* layer = nullptr;
-  if (const toml::node* n = find(key, &layer)) return location(*n, layer->label);
+  for (const Layer& l : layers_)
+    if (l.table)
+      if (const toml::node* n = lookup(*l.table, key)) return location(*n, l.label);
   // Not present anywhere: point at the table itself in the first layer that has it.
   for (const Layer& l : layers_)
     if (l.table) return location(*l.table, l.label);
@@ -243,9 +531,37 @@ std::vector<std::pair<std::string, double>> Section::weights(const std::string& 
     const double x =
         v.is_integer() ? static_cast<double>(*v.value<int64_t>()) : v.value<double>().value_or(NAN);
     if (!v.is_number() || !(x >= lo && x <= hi))
-      fail(key + "." + std::string(k.str()), fmt::format("expected {}", range_text(lo, hi)));
+      fail(key + "." + std::string(k.str()),
+           fmt::format("expected {}, got {}", range_text(lo, hi), value_text(v)));
     out.emplace_back(std::string(k.str()), x);
     rec.insert(k, x);
+  }
+  resolved_->insert_or_assign(key, std::move(rec));
+  return out;
+}
+
+std::vector<std::pair<std::string, int64_t>> Section::integer_table(const std::string& key,
+                                                                    int64_t lo, int64_t hi) {
+  const Found f = require(key);
+  const auto* t = f.node->as_table();
+  if (!t || t->empty())
+    fail(key, fmt::format("expected a table of name = integer in [{}, {}]", lo, hi));
+  std::vector<std::pair<std::string, int64_t>> out;
+  toml::table rec;
+  rec.is_inline(true);
+  for (const auto& [k, v] : *t) {
+    // Compared before any conversion, so that the message quotes the value as written.
+    std::optional<int64_t> x;
+    if (const auto* i = v.as_integer(); i && i->get() >= lo && i->get() <= hi) x = i->get();
+    if (const auto* d = v.as_floating_point(); d && d->get() == std::floor(d->get()) &&
+                                               d->get() >= static_cast<double>(lo) &&
+                                               d->get() <= static_cast<double>(hi))
+      x = static_cast<int64_t>(d->get());
+    if (!x)
+      fail(key + "." + std::string(k.str()),
+           fmt::format("expected an integer in [{}, {}], got {}", lo, hi, value_text(v)));
+    out.emplace_back(std::string(k.str()), *x);
+    rec.insert(k, *x);
   }
   resolved_->insert_or_assign(key, std::move(rec));
   return out;

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace marrow {
@@ -19,6 +20,23 @@ class ScenarioError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Bounds on the shape of a TOML text, checked on the raw text before it is parsed: the parser
+// and the tables it builds recurse once per level, so a key of tens of thousands of dotted parts
+// (or as many nested arrays) would exhaust the stack. No scenario needs more than a few levels.
+struct TomlLimits {
+  static constexpr size_t kKeyParts = 32;    // dotted parts of one key or table header
+  static constexpr size_t kKeyChars = 1024;  // characters of one key or table header
+  static constexpr size_t kNesting = 64;     // arrays and inline tables inside one another
+  static constexpr size_t kDepth = 128;      // levels of a value: headers, keys and nesting
+};
+
+// The first place where `text` exceeds TomlLimits: its line (from 1) and what was expected.
+struct TomlShapeError {
+  size_t line = 0;
+  std::string message;
+};
+std::optional<TomlShapeError> check_toml_shape(std::string_view text);
 
 // "file:line" of a node, or the layer's label when the node has no source.
 std::string location(const toml::node& n, const std::string& fallback);
@@ -53,11 +71,16 @@ class Section {
   Section table(const std::string& key);
   // A table of name = number taken whole from the first layer that has it (not merged).
   std::vector<std::pair<std::string, double>> weights(const std::string& key, double lo, double hi);
+  // A table of name = integer in [lo, hi], taken whole like weights (a number with no fraction,
+  // as 3.0, counts as an integer).
+  std::vector<std::pair<std::string, int64_t>> integer_table(const std::string& key, int64_t lo,
+                                                             int64_t hi);
   // The names of the sub-tables present in any layer, in sorted order.
   std::vector<std::string> keys() const;
 
   // Reports keys that no read consumed.
   void finish() const;
+  // `key` may name an entry of a sub-table ("labels.marrow"): the message gives that entry's line.
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
   // Fails at whichever of the keys the highest-priority layer sets.
   [[noreturn]] void fail_any(const std::vector<std::string>& keys,

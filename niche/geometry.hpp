@@ -42,6 +42,7 @@ struct GeometryConfig {
   // A user-segmented geometry: site kinds over the unpadded lattice, [z][y][x]; when set it
   // replaces the generator (bone, sinusoid and arteriole sites as labelled; niches derived).
   std::vector<uint8_t> imported;
+  std::string imported_from;  // the labels file it was read from
 };
 
 // Per padded site: kind and niche; padding is bone.
