@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_reader.hpp"
+#include "io/toml_reader.hpp"
 
 namespace marrow::cli {
 namespace {
@@ -42,8 +43,9 @@ Feedback read_feedback(const std::string& path) {
     std::string stem = "LT_HSC";
     if (h5::exists(f, "parameters") && h5::has_attr(h5::open_group(f, "parameters"), "scenario")) {
       try {
-        const toml::table sc =
-            toml::parse(h5::attr_string(h5::open_group(f, "parameters"), "scenario"));
+        const std::string text = h5::attr_string(h5::open_group(f, "parameters"), "scenario");
+        // A stored scenario too deep for the parser is damaged like any other.
+        const toml::table sc = check_toml_shape(text) ? toml::table{} : toml::parse(text);
         if (auto s = sc["organism"]["hsc_type"].value<std::string>()) stem = *s;
       } catch (const toml::parse_error&) {
         // A damaged stored scenario: keep the default stem type.
@@ -55,7 +57,7 @@ Feedback read_feedback(const std::string& path) {
       if (!v.empty()) out.cycling.emplace_back(stem, v.back());
     }
   } catch (const h5::Error& e) {
-    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+    throw OutputFileError(with_path(path, e.what()));
   }
   return out;
 }

@@ -1,11 +1,58 @@
 // marrow: the command-line program. Subcommands only; the model lives in the libraries.
 #include <fmt/format.h>
+#include <hdf5.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "cli/commands.hpp"
 
+namespace {
+
+// Options parse strictly: the whole text must be the number, NaN and infinities are refused,
+// and a value out of range is an error (never clamped), with the range in short words.
+CLI::Validator number_in(double lo, double hi, const std::string& range) {
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        double v = 0;
+        const char* end = text.data() + text.size();
+        const auto r = std::from_chars(text.data(), end, v);
+        if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != end)
+          return "expected a number " + range + ", got '" + text + "'";
+        if (r.ec == std::errc::result_out_of_range || !std::isfinite(v) || v < lo || v > hi)
+          return "must be " + range + ", got " + text;
+        return "";
+      },
+      range);
+}
+
+CLI::Validator whole_in(int64_t lo, int64_t hi, const std::string& range) {
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        int64_t v = 0;
+        const char* end = text.data() + text.size();
+        const auto r = std::from_chars(text.data(), end, v);
+        if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != end)
+          return "expected a whole number " + range + ", got '" + text + "'";
+        if (r.ec == std::errc::result_out_of_range || v < lo || v > hi)
+          return "must be " + range + ", got " + text;
+        return "";
+      },
+      range);
+}
+
+const CLI::Validator kDays = number_in(0, 1e6, "from 0 to 1e6 (days)");
+const CLI::Validator kSeed = whole_in(0, std::numeric_limits<int64_t>::max(), "from 0 to 2^63-1");
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Every file marrow writes is closed, checked, before exit; HDF5's own shutdown would retry
+  // the close of a file whose write failed (a full disk) and crash in it.
+  H5dont_atexit();
   using namespace marrow::cli;
   CLI::App app{"marrow: a stochastic agent-based simulator of the bone marrow niche"};
   app.set_version_flag("--version",
@@ -17,15 +64,13 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario (the built-in default without one)");
   run->add_option("scenario", ro.scenario, "scenario file (TOML)");
   run->add_option("--out,-o", ro.out, "output HDF5 file (default: <scenario>.h5 or marrow_run.h5)");
-  run->add_option("--seed", ro.seed, "random seed (overrides run.seed)")
-      ->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", ro.seed, "random seed (overrides run.seed)")->check(kSeed);
   run->add_option("--threads", ro.threads, "threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::Range(1, 4096));
-  run->add_option("--days", ro.days, "simulated days (overrides run.days)")
-      ->check(CLI::NonNegativeNumber);
+  run->add_option("--days", ro.days, "simulated days (overrides run.days)")->check(kDays);
   run->add_option("--set", ro.set, "override a scenario key: key=value (repeatable)");
   run->add_option("--snapshot-every", ro.snapshot_every, "days between snapshots (0: at the end)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kDays);
   run->add_option(
       "--restart", ro.restart,
       "continue from a snapshot of an output file: FILE.h5[:SNAPSHOT] (default the last)");
@@ -46,7 +91,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   sweep_cmd->add_option("--out", so.out, "output folder")->required();
   sweep_cmd->add_option("--set", so.set, "override a scenario key: key=value (repeatable)");
-  sweep_cmd->add_option("--days", so.days, "simulated days per run")->check(CLI::NonNegativeNumber);
+  sweep_cmd->add_option("--days", so.days, "simulated days per run")->check(kDays);
   sweep_cmd->add_option("--jobs,--threads", so.jobs, "runs at a time (default: all cores)")
       ->check(CLI::Range(1, 4096));
   sweep_cmd->add_flag("--quiet,-q", so.quiet, "no progress or summary");
@@ -60,8 +105,9 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--dim", bo.dim, "2 or 3 (lattice-bd)")->check(CLI::IsMember({2, 3}));
   bench_cmd->add_option("--agents", bo.agents, "initial agents")
       ->check(CLI::Range(int64_t{1}, int64_t{4000000000}));
-  bench_cmd->add_option("--days", bo.days, "simulated days (steady)")->check(CLI::PositiveNumber);
-  bench_cmd->add_option("--seed", bo.seed, "random seed");
+  bench_cmd->add_option("--days", bo.days, "simulated days (steady)")
+      ->check(number_in(1e-3, 1e6, "from 0.001 to 1e6 (days)"));
+  bench_cmd->add_option("--seed", bo.seed, "random seed")->check(kSeed);
   bench_cmd->add_option("--block", bo.block, "block edge (lattice-bd; default 128 in 2D, 32 in 3D)")
       ->check(CLI::Range(2, 4096));
   bench_cmd->add_option("--threads", bo.threads, "threads")->check(CLI::Range(1, 4096));

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_file.hpp"
+#include "io/output_target.hpp"
 #include "io/run_reader.hpp"
 #include "io/run_writer.hpp"
 #include "io/scenario.hpp"
@@ -99,30 +100,54 @@ void print_summary(const Simulation& sim, const Observation& o, const std::strin
 }  // namespace
 
 int run(const RunOptions& o) {
+  // Signals are honoured from here on, in every phase: loading, spin-up, recorded time.
+  g_signal.store(0);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const auto stop = [] { return g_signal.load() != 0; };
   std::unique_ptr<Simulation> sim;
   LoadedScenario loaded;
   std::optional<Checkpoint> checkpoint;
   std::vector<Observation> history;
+  OutputTarget target;
+  std::string out;
   try {
+    std::vector<std::string> inputs;
     if (!o.restart.empty()) {
       if (!o.scenario.empty())
         throw ScenarioError("--restart takes its scenario from the file; give no SCENARIO");
       checkpoint = read_checkpoint(o.restart);
-      loaded = load_scenario_text(checkpoint->scenario_toml, o.restart + " (stored scenario)",
-                                  with_cli_overrides(o));
-      sim = std::make_unique<Simulation>(loaded.scenario);
-      sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
-                   checkpoint->blood_state, checkpoint->fields_for(*sim));
-      // The history up to the snapshot, read before any output file exists.
-      history =
-          read_rows(o.restart.substr(0, o.restart.rfind(".h5") + 3), *sim, checkpoint->time_days);
-      // The last daily egress is part of the state the history row of the snapshot recorded.
-      if (!history.empty() && history.back().time_days == checkpoint->time_days)
-        sim->set_egress_counts(history.back().egressed, history.back().homed);
+      inputs.push_back(checkpoint->file);
+      loaded = load_scenario_text(checkpoint->scenario_toml,
+                                  checkpoint->file + " (stored scenario)", with_cli_overrides(o));
     } else {
       loaded = load_scenario(o.scenario, with_cli_overrides(o));
-      sim = std::make_unique<Simulation>(loaded.scenario);
+      if (!o.scenario.empty()) inputs.push_back(o.scenario);
     }
+    for (const std::string& w : loaded.warnings) fmt::print(stderr, "marrow: warning: {}\n", w);
+    for (const std::string& f : loaded.inputs) inputs.push_back(f);
+    out = !o.out.empty() ? o.out
+          : checkpoint   ? std::filesystem::path(checkpoint->file).stem().string() + "_continued.h5"
+                         : default_out(o.scenario);
+    // The output is claimed before any simulation: a bad or busy target costs nothing.
+    target = OutputTarget(out, inputs, true);
+    sim = std::make_unique<Simulation>(loaded.scenario);
+    if (checkpoint) {
+      sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
+                   checkpoint->blood_state, checkpoint->fields_for(*sim));
+      if (checkpoint->spin_up_steps_done >= 0) {
+        sim->restore_spin_up(checkpoint->spin_up_steps_done, checkpoint->spin_up_handoff_sums);
+      } else {
+        // The history up to the snapshot, from exactly the file named.
+        history = read_rows(checkpoint->file, *sim, checkpoint->time_days);
+        // The last daily egress is part of the state the history row of the snapshot recorded.
+        if (!history.empty() && history.back().time_days == checkpoint->time_days)
+          sim->set_egress_counts(history.back().egressed, history.back().homed);
+      }
+    }
+  } catch (const TargetError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kBadInput;
   } catch (const OutputFileError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
     return kBadInput;
@@ -136,12 +161,10 @@ int run(const RunOptions& o) {
     fmt::print(stderr, "marrow: {}: {}\n", what, e.what());
     return kBadInput;
   }
-  const std::string out =
-      !o.out.empty() ? o.out
-      : checkpoint
-          ? std::filesystem::path(o.restart.substr(0, o.restart.rfind(".h5"))).filename().string() +
-                "_continued.h5"
-          : default_out(o.scenario);
+  if (stop()) {
+    fmt::print(stderr, "marrow: interrupted before the run started; nothing written\n");
+    return 128 + g_signal.load();
+  }
   const int threads = threads_in_use(o.threads);
   try {
     const RunConfig& rc = loaded.scenario.run;
@@ -152,24 +175,25 @@ int run(const RunOptions& o) {
         rc.snapshot_every_days > 0
             ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
             : 0;
-    RunWriter writer(out, *sim, loaded, {o.command_line, now_iso8601(), threads});
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    RunWriter writer(std::move(target), *sim, loaded, {o.command_line, now_iso8601(), threads});
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();
     Observation last;
-    if (checkpoint) {
+    bool spun = true;
+    if (checkpoint && checkpoint->spin_up_steps_done < 0) {
       // The new file carries the history up to the snapshot, then continues it.
       writer.prepend(history);
       last = sim->observe();
       if (writer.rows().empty() || writer.rows().back().time_days != last.time_days)
         writer.record(last);
     } else {
-      sim->spin_up();
-      last = sim->observe();
-      writer.record(last);
+      spun = sim->spin_up(stop);
+      if (spun) {
+        last = sim->observe();
+        writer.record(last);
+      }
     }
-    while (sim->elapsed_steps() < total && g_signal.load() == 0) {
+    while (spun && sim->elapsed_steps() < total && !stop()) {
       sim->step();
       const int64_t s = sim->elapsed_steps();
       const bool at_output = s % every == 0 || s == total;
@@ -182,22 +206,39 @@ int run(const RunOptions& o) {
     }
     progress.done();
     const int sig = g_signal.load();
-    if (sig != 0 && (writer.rows().empty() || writer.rows().back().time_days != sim->time_days())) {
+    if (spun && sig != 0 &&
+        (writer.rows().empty() || writer.rows().back().time_days != sim->time_days())) {
       last = sim->observe();
       writer.record(last);
     }
     writer.snapshot(*sim);
-    writer.finish(sig == 0, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "");
+    const std::string written = writer.finish(sig == 0, sig == SIGINT    ? "SIGINT"
+                                                        : sig == SIGTERM ? "SIGTERM"
+                                                                         : "");
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (sig != 0) {
-      fmt::print(stderr, "marrow: interrupted at day {:.2f}; state saved in {}\n", sim->time_days(),
-                 out);
+      if (!spun)
+        fmt::print(stderr,
+                   "marrow: interrupted during the spin-up ({} of {} days); state saved in {} "
+                   "(--restart {} continues the spin-up)\n",
+                   std::floor(static_cast<double>(sim->spin_up_steps_done()) * rc.dt_hours / 24.0),
+                   rc.spin_up_days, written, written);
+      else
+        fmt::print(stderr, "marrow: interrupted at day {:.2f}; state saved in {}{}\n",
+                   sim->time_days(), written,
+                   written != out ? fmt::format(" ({} exists and was kept)", out) : "");
       return 128 + sig;
     }
-    if (!o.quiet) print_summary(*sim, last, out, wall);
+    if (!o.quiet) print_summary(*sim, last, written, wall);
     return kOk;
+  } catch (const TargetError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kBadInput;
   } catch (const h5::Error& e) {
+    fmt::print(stderr, "marrow: {}; nothing written under {}\n", e.what(), out);
+    return kFailure;
+  } catch (const WriteError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
     return kFailure;
   }
@@ -206,6 +247,7 @@ int run(const RunOptions& o) {
 int validate(const std::string& scenario, const std::vector<std::string>& set) {
   try {
     const LoadedScenario loaded = load_scenario(scenario, set);
+    for (const std::string& w : loaded.warnings) fmt::print(stderr, "marrow: warning: {}\n", w);
     Simulation probe(loaded.scenario);  // geometry and initial placement must work too
     fmt::print("# {} resolved: preset {}; {} agents at start, represented fraction {:.4g}\n",
                scenario.empty() ? "default scenario" : scenario, loaded.preset,

@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "cli/commands.hpp"
+#include "io/output_target.hpp"
 #include "io/run_reader.hpp"
 #include "io/scenario.hpp"
 #include "io/sweep_summary.hpp"
@@ -111,6 +113,18 @@ int sweep(const SweepOptions& o) {
     return kBadInput;
   }
 
+  // The folder's run index is claimed for the whole sweep: a second sweep into the same
+  // folder is refused at once instead of racing this one's runs.
+  OutputTarget claim;
+  try {
+    claim = OutputTarget(
+        o.out + "/runs.csv",
+        o.scenario.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.scenario},
+        false, TargetKind::kText);
+  } catch (const TargetError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kBadInput;
+  }
   std::vector<SweepRun> runs;
   for (size_t p = 0; p < points.size(); ++p)
     for (int i = 0; i < o.replicates; ++i) {
@@ -121,8 +135,8 @@ int sweep(const SweepOptions& o) {
       r.file = fmt::format("{}/p{:03d}_r{:03d}.h5", o.out, p, i);
       runs.push_back(r);
     }
-  {
-    std::ofstream index(o.out + "/runs.csv");
+  try {
+    std::ostringstream index;
     index << "point,replicate,seed,file";
     for (const auto& [k, v] : axes) index << "," << k;
     index << "\n";
@@ -132,6 +146,10 @@ int sweep(const SweepOptions& o) {
       for (const auto& [k, v] : points[r.point].values) index << "," << csv_field(v);
       index << "\n";
     }
+    write_text_atomically(o.out + "/runs.csv", index.str());
+  } catch (const WriteError& e) {
+    fmt::print(stderr, "marrow: {}\n", e.what());
+    return kFailure;
   }
 
   const int jobs =

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "io/hdf5_file.hpp"
 #include "io/run_reader.hpp"
@@ -54,8 +55,8 @@ std::vector<std::vector<float>> Checkpoint::fields_for(const Simulation& sim) co
 Checkpoint read_checkpoint(const std::string& spec) {
   std::string path = spec, which;
   const auto colon = spec.rfind(':');
-  if (colon != std::string::npos && spec.find(".h5", colon) == std::string::npos &&
-      colon + 1 < spec.size()) {
+  std::error_code ec;
+  if (colon != std::string::npos && colon + 1 < spec.size() && !std::filesystem::exists(spec, ec)) {
     path = spec.substr(0, colon);
     which = spec.substr(colon + 1);
   }
@@ -83,6 +84,13 @@ Checkpoint read_checkpoint(const std::string& spec) {
     }
     const std::string base = "snapshots/" + c.snapshot;
     h5::Handle g = h5::open_group(f, base);
+    c.file = path;
+    if (h5::has_attr(g, "spin_up_steps_done")) {
+      c.spin_up_steps_done = h5::attr_int(g, "spin_up_steps_done");
+      c.spin_up_handoff_sums = h5::read<double>(f, base + "/spin_up_handoff_sums");
+      if (c.spin_up_steps_done < 0)
+        throw OutputFileError(path + ": " + base + " has an invalid spin_up_steps_done");
+    }
     c.step = h5::attr_int(g, "step");
     c.origin_step = h5::attr_int(g, "origin_step");
     c.time_days = h5::attr_double(g, "time_days");
@@ -113,7 +121,7 @@ Checkpoint read_checkpoint(const std::string& spec) {
       throw OutputFileError(path + ": " + base + " has an invalid time_days");
     return c;
   } catch (const h5::Error& e) {
-    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+    throw OutputFileError(with_path(path, e.what()));
   }
 }
 
@@ -198,7 +206,7 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
     }
     return rows;
   } catch (const h5::Error& e) {
-    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+    throw OutputFileError(with_path(path, e.what()));
   }
 }
 

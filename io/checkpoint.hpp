@@ -13,6 +13,11 @@ namespace marrow {
 struct Checkpoint {
   std::string scenario_toml;  // the resolved scenario of the run that wrote it
   std::string snapshot;       // its name under /snapshots
+  std::string file;           // the file it was read from, exactly as named
+  // A snapshot taken during the spin-up: its steps done (-1: after the spin-up) and the sums
+  // of the hand-off rates of its last third so far.
+  int64_t spin_up_steps_done = -1;
+  std::vector<double> spin_up_handoff_sums;
   int64_t step = 0, origin_step = 0;
   double time_days = 0;
   std::vector<int32_t> x, y, z, next_step;
@@ -28,7 +33,8 @@ struct Checkpoint {
   std::vector<AgentRecord> agents(const Lattice& lattice) const;
 };
 
-// `spec` is FILE.h5 or FILE.h5:SNAPSHOT (a snapshot name or index; default the last).
+// `spec` is FILE or FILE:SNAPSHOT (a snapshot name or index; default the last), whatever the
+// file's name; a spec that names an existing file is that file.
 // Throws OutputFileError for a file that is not a restartable marrow output.
 Checkpoint read_checkpoint(const std::string& spec);
 

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 namespace marrow::h5 {
 namespace {
@@ -12,14 +15,31 @@ struct Silence {
   Silence() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 };
 
+// The operating system's reason behind a failed call, when it is one that explains a failed
+// write (HDF5 keeps errno from the system call that failed).
+std::string os_reason() {
+  switch (errno) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+    case EIO:
+    case EROFS:
+    case EACCES:
+    case EPERM:
+      return std::string(": ") + std::strerror(errno);
+    default:
+      return "";
+  }
+}
+
 hid_t check(hid_t id, const std::string& what) {
   static const Silence silence;
-  if (id < 0) throw Error(what);
+  if (id < 0) throw Error(what + os_reason());
   return id;
 }
 
 void check_status(herr_t s, const std::string& what) {
-  if (s < 0) throw Error(what);
+  if (s < 0) throw Error(what + os_reason());
 }
 
 }  // namespace
@@ -99,8 +119,32 @@ Handle create_file(const std::string& path) {
                       "cannot create HDF5 file " + path));
 }
 
+void close_file(Handle& file, const std::string& path) {
+  check(0, "");
+  // The handle gives up the id whatever H5Fclose returns: a failed close is not retried.
+  const hid_t id = file.release();
+  if (id < 0) return;
+  errno = 0;
+  const bool flushed = H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0;
+  const int flush_errno = errno;
+  const bool closed = H5Fclose(id) >= 0;
+  if (flush_errno != 0) errno = flush_errno;
+  if (!flushed || !closed)
+    throw Error(fmt::format("cannot write {}: {}", path,
+                            errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
+}
+
 Handle open_file(const std::string& path) {
   check(0, "");
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(st))
+    throw Error(path + ": no such file" +
+                (ec && ec != std::errc::no_such_file_or_directory ? " (" + ec.message() + ")"
+                                                                  : std::string()));
+  if (std::filesystem::is_directory(st)) throw Error(path + " is a directory, not an HDF5 file");
+  if (!std::filesystem::is_regular_file(st))
+    throw Error(path + " is not a regular file, not an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(path + ": not an HDF5 file");
   return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open " + path));
 }
@@ -154,6 +198,7 @@ std::vector<std::string> children(hid_t group) {
 
 template <class T>
 void write(hid_t loc, const std::string& path, std::span<const T> data, std::vector<hsize_t> dims) {
+  errno = 0;
   if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;

@@ -29,6 +29,12 @@ class Handle {
   hid_t get() const { return id_; }
   operator hid_t() const { return id_; }
   void reset();
+  // Gives up the id without closing it.
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = H5I_INVALID_HID;
+    return id;
+  }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -38,7 +44,9 @@ template <class T>
 hid_t native_type();
 
 Handle create_file(const std::string& path);  // truncates
-Handle open_file(const std::string& path);    // read-only; throws Error when not HDF5
+// Flushes and closes a file, throwing Error when either fails (a full disk shows here).
+void close_file(Handle& file, const std::string& path);
+Handle open_file(const std::string& path);  // read-only; throws Error when not HDF5
 Handle open_group(hid_t loc, const std::string& path);
 Handle open_dataset(hid_t loc, const std::string& path);
 // Opens or creates every group along the path.

@@ -105,7 +105,7 @@ RunSummary read_summary(const std::string& path) {
         if (!is_utf8(name)) throw OutputFileError(path + ": a name is not valid UTF-8 text");
     return s;
   } catch (const h5::Error& e) {
-    throw OutputFileError(fmt::format("{}: {}", path, e.what()));
+    throw OutputFileError(with_path(path, e.what()));
   }
 }
 

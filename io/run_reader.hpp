@@ -16,6 +16,11 @@ class OutputFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "PATH: MESSAGE", unless the message already starts with the path.
+inline std::string with_path(const std::string& path, const std::string& message) {
+  return message.rfind(path, 0) == 0 ? message : path + ": " + message;
+}
+
 struct RunSummary {
   std::vector<std::pair<std::string, std::string>> info;  // provenance and parameters
   std::vector<std::pair<std::string, double>> endpoints;

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -24,10 +26,14 @@ std::string now_iso8601() {
   return buf;
 }
 
-RunWriter::RunWriter(std::string path, const Simulation& sim, const LoadedScenario& scenario,
+RunWriter::RunWriter(const std::string& path, const Simulation& sim, const LoadedScenario& scenario,
                      const Provenance& p)
-    : path_(std::move(path)), temp_(path_ + ".partial"), sim_(sim) {
-  file_ = h5::create_file(temp_);
+    : RunWriter(OutputTarget(path, {}, true), sim, scenario, p) {}
+
+RunWriter::RunWriter(OutputTarget target, const Simulation& sim, const LoadedScenario& scenario,
+                     const Provenance& p)
+    : target_(std::move(target)), path_(target_.path()), sim_(sim) {
+  file_ = h5::create_file(target_.create_temporary());
   h5::set_attr(file_, "schema_version", kSchemaVersion);
   {
     h5::Handle g = h5::ensure_group(file_, "provenance");
@@ -50,11 +56,8 @@ RunWriter::RunWriter(std::string path, const Simulation& sim, const LoadedScenar
   h5::ensure_group(file_, "snapshots");
 }
 
-RunWriter::~RunWriter() {
-  if (done_) return;
-  file_.reset();
-  std::remove(temp_.c_str());
-}
+// An unfinished file is closed unchecked; the target removes it.
+RunWriter::~RunWriter() { file_.reset(); }
 
 void RunWriter::record(const Observation& o) { rows_.push_back(o); }
 
@@ -68,6 +71,11 @@ void RunWriter::snapshot(const Simulation& sim) {
   h5::set_attr(g, "time_days", sim.time_days());
   h5::set_attr(g, "step", sim.steps_done());
   h5::set_attr(g, "origin_step", sim.origin_step());
+  if (sim.in_spin_up()) {
+    // A snapshot of an interrupted spin-up: a restart continues the spin-up from here.
+    h5::set_attr(g, "spin_up_steps_done", sim.spin_up_steps_done());
+    h5::write<double>(file_, base + "/spin_up_handoff_sums", sim.spin_up_handoff_sums());
+  }
   const auto agents = sim.agents();
   const Lattice& lat = sim.lattice();
   std::vector<int32_t> x, y, z, next;
@@ -91,6 +99,13 @@ void RunWriter::snapshot(const Simulation& sim) {
   h5::write<int32_t>(file_, base + "/agents/x", x);
   h5::write<int32_t>(file_, base + "/agents/y", y);
   h5::write<int32_t>(file_, base + "/agents/z", z);
+  {
+    // The same coordinates as rows (x, y, z): the geometry ParaView's XDMF3 readers take.
+    std::vector<int32_t> xyz;
+    xyz.reserve(3 * x.size());
+    for (size_t i = 0; i < x.size(); ++i) xyz.insert(xyz.end(), {x[i], y[i], z[i]});
+    h5::write<int32_t>(file_, base + "/agents/position", xyz, {x.size(), 3});
+  }
   h5::write<uint8_t>(file_, base + "/agents/type", type);
   h5::write<uint32_t>(file_, base + "/agents/clone", clone);
   h5::write<uint8_t>(file_, base + "/agents/origin", origin);
@@ -195,7 +210,10 @@ void RunWriter::snapshot(const Simulation& sim) {
   xdmf_.push_back(
       {fmt::format("{:06d}", snapshots_), sim.time_days(), static_cast<long long>(agents.size())});
   ++snapshots_;
-  H5Fflush(file_, H5F_SCOPE_GLOBAL);
+  errno = 0;
+  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0)
+    throw h5::Error(fmt::format("cannot write {}: {}", target_.temporary(),
+                                errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
 }
 
 void RunWriter::write_endpoints(const std::vector<double>& t,
@@ -245,7 +263,7 @@ void RunWriter::write_endpoints(const std::vector<double>& t,
   }
 }
 
-void RunWriter::finish(bool complete, const std::string& interrupted) {
+std::string RunWriter::finish(bool complete, const std::string& interrupted) {
   const Scenario& sc = sim_.scenario();
   std::vector<double> t;
   for (const auto& r : rows_) t.push_back(r.time_days);
@@ -333,20 +351,19 @@ void RunWriter::finish(bool complete, const std::string& interrupted) {
     h5::set_attr(g, "complete", int64_t{complete ? 1 : 0});
     if (!interrupted.empty()) h5::set_attr(g, "interrupted", interrupted);
   }
-  file_.reset();
-  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
-    throw h5::Error(fmt::format("cannot rename {} to {}", temp_, path_));
-  done_ = true;
+  h5::close_file(file_, target_.temporary());
+  path_ = target_.commit(complete);
   XdmfLayout layout{sim_.lattice().nx(), sim_.lattice().ny(), sim_.lattice().nz(), {}, {}};
   for (const auto& f : sim_.fields()) layout.fields.push_back(f.config().name);
-  layout.agent_fields = {"type", "clone", "origin", "divisions", "quiescent", "gene_modified"};
+  layout.agent_fields = {"position",  "type",      "clone",        "origin",
+                         "divisions", "quiescent", "gene_modified"};
   const std::filesystem::path p(path_);
   try {
-    write_xdmf(std::filesystem::path(p).replace_extension(".xmf").string(), p.filename().string(),
-               layout, xdmf_);
+    write_xdmf(OutputTarget::sidecar_of(path_), p.filename().string(), layout, xdmf_);
   } catch (const std::exception& e) {
-    throw h5::Error(e.what());
+    throw WriteError(e.what());
   }
+  return path_;
 }
 
 }  // namespace marrow

@@ -1,10 +1,12 @@
 #pragma once
-// Writes one run's HDF5 file (DESIGN.md 4.2) under a temporary name, renamed into place when
-// the run ends; a run that never finishes leaves only the temporary file.
+// Writes one run's HDF5 file (DESIGN.md 4.2) under a temporary name unique to the process,
+// synced and renamed into place when the run ends (io/output_target.hpp); a run that never
+// finishes leaves nothing, and an interrupted one never replaces an existing file.
 #include <string>
 #include <vector>
 
 #include "io/hdf5_file.hpp"
+#include "io/output_target.hpp"
 #include "io/scenario.hpp"
 #include "io/xdmf.hpp"
 #include "model/simulation.hpp"
@@ -21,7 +23,11 @@ struct Provenance {
 
 class RunWriter {
  public:
-  RunWriter(std::string path, const Simulation& sim, const LoadedScenario& scenario,
+  // Writes into a claimed target.
+  RunWriter(OutputTarget target, const Simulation& sim, const LoadedScenario& scenario,
+            const Provenance& provenance);
+  // Claims `path` itself (no inputs to protect beyond the rules of OutputTarget).
+  RunWriter(const std::string& path, const Simulation& sim, const LoadedScenario& scenario,
             const Provenance& provenance);
   ~RunWriter();
   RunWriter(const RunWriter&) = delete;
@@ -33,24 +39,27 @@ class RunWriter {
   void prepend(const std::vector<Observation>& rows);
   // Writes the complete state now: agents, lattice, blood compartments.
   void snapshot(const Simulation& sim);
-  // Writes the timeseries, endpoints and provenance, renames the file into place and writes
-  // its XDMF sidecar (FILE.xmf).
-  // `interrupted` names the signal when the run was stopped early.
-  void finish(bool complete, const std::string& interrupted = "");
+  // Writes the timeseries, endpoints and provenance, closes the file (checked), syncs and
+  // renames it into place and writes its XDMF sidecar (FILE.xmf). `interrupted` names the
+  // signal when the run was stopped early; such a file never replaces an existing one and goes
+  // beside it (OutputTarget::commit). Returns the final name. Throws h5::Error or WriteError.
+  std::string finish(bool complete, const std::string& interrupted = "");
 
   const std::string& path() const { return path_; }
+  // The file being written until finish() (PATH.<pid>.partial).
+  const std::string& temporary() const { return target_.temporary(); }
   const std::vector<Observation>& rows() const { return rows_; }
 
  private:
   void write_endpoints(const std::vector<double>& t, const std::vector<std::vector<double>>& blood);
 
-  std::string path_, temp_;
+  OutputTarget target_;
+  std::string path_;
   h5::Handle file_;
   const Simulation& sim_;
   std::vector<Observation> rows_;
   int snapshots_ = 0;
   std::vector<XdmfSnapshot> xdmf_;
-  bool done_ = false;
 };
 
 std::string now_iso8601();

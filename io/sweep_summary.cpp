@@ -6,8 +6,10 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "io/hdf5_file.hpp"
+#include "io/output_target.hpp"
 #include "io/run_reader.hpp"
 
 namespace marrow {
@@ -60,7 +62,7 @@ void write_sweep_summary(const std::string& dir, const std::vector<SweepPoint>& 
   const double qs[5] = {0.5, 0.25, 0.75, 0.025, 0.975};
   const char* qnames[5] = {"median", "q25", "q75", "lo95", "hi95"};
 
-  std::ofstream csv(dir + "/summary.csv");
+  std::ostringstream csv;
   csv << "point";
   for (const auto& [k, v] : points.empty() ? SweepPoint{}.values : points[0].values)
     csv << "," << csv_field(k);
@@ -89,11 +91,14 @@ void write_sweep_summary(const std::string& dir, const std::vector<SweepPoint>& 
     }
     csv << "\n";
   }
-  if (!csv) throw h5::Error("cannot write " + dir + "/summary.csv");
+  write_text_atomically(dir + "/summary.csv", csv.str());
 
-  const std::string tmp = dir + "/summary.h5.partial";
+  // The HDF5 summary through the same discipline as a run's file.
+  OutputTarget target(dir + "/summary.h5", {}, false);
   {
-    h5::Handle f = h5::create_file(tmp);
+    h5::Handle f = h5::create_file(target.create_temporary());
+    h5::set_attr(f, "schema_version", int64_t{1});
+    h5::set_attr(f, "kind", std::string("sweep_summary"));
     std::vector<int64_t> okv(ok.begin(), ok.end()), failv(failed.begin(), failed.end());
     h5::write<int64_t>(f, "completed", okv);
     h5::write<int64_t>(f, "failed", failv);
@@ -110,8 +115,9 @@ void write_sweep_summary(const std::string& dir, const std::vector<SweepPoint>& 
       std::vector<int64_t> nr(not_reached[m].begin(), not_reached[m].end());
       h5::write<int64_t>(f, "metrics/" + m + "/not_reached", nr);
     }
+    h5::close_file(f, target.temporary());
   }
-  std::rename(tmp.c_str(), (dir + "/summary.h5").c_str());
+  target.commit(true);
 }
 
 }  // namespace marrow

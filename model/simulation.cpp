@@ -484,22 +484,39 @@ void Simulation::infuse(const GraftDose& g) {
   }
 }
 
-void Simulation::spin_up() {
-  recording_ = false;
+bool Simulation::spin_up(const std::function<bool()>& stop) {
   const int64_t n = std::llround(scenario_.run.spin_up_days * 24.0 / scenario_.run.dt_hours);
-  std::vector<double> sum(scenario_.graph.compartment_count(), 0.0);
-  for (int64_t i = 0; i < n; ++i) {
+  if (!spinning_) {
+    recording_ = false;
+    spinning_ = true;
+    spin_done_ = 0;
+    spin_sum_.assign(scenario_.graph.compartment_count(), 0.0);
+  }
+  for (; spin_done_ < n; ++spin_done_) {
+    if (stop && stop()) return false;
     step();
-    if (3 * i >= 2 * n)
-      for (size_t c = 0; c < sum.size(); ++c) sum[c] += static_cast<double>(last_handoffs_[c]);
+    if (3 * spin_done_ >= 2 * n)
+      for (size_t c = 0; c < spin_sum_.size(); ++c)
+        spin_sum_[c] += static_cast<double>(last_handoffs_[c]);
   }
   if (n > 0) {
     const int64_t window = n - (2 * n + 2) / 3;
-    for (double& x : sum) x /= static_cast<double>(std::max<int64_t>(1, window));
-    blood_.equilibrate(sum);
+    for (double& x : spin_sum_) x /= static_cast<double>(std::max<int64_t>(1, window));
+    blood_.equilibrate(spin_sum_);
   }
   origin_ = step_;
   recording_ = true;
+  spinning_ = false;
+  return true;
+}
+
+void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) {
+  if (sums.size() != static_cast<size_t>(scenario_.graph.compartment_count()))
+    throw std::invalid_argument("checkpoint has spin-up sums of a different graph");
+  recording_ = false;
+  spinning_ = true;
+  spin_done_ = done;
+  spin_sum_ = sums;
 }
 
 void Simulation::merge_outboxes() { marrow::merge_outboxes(blocks_, grid_, lattice_); }

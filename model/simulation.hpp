@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,16 @@ class Simulation {
   // Runs the spin-up (run.spin_up_days) so that recorded time starts from a settled marrow: the
   // spatial structure forms, and the blood compartments are then set to equilibrium with the
   // mean hand-off rate of the spin-up's last third. Recorded time is 0 afterwards.
-  void spin_up();
+  // Returns false when `stop` returned true before the spin-up ended (checked every step); a
+  // later call, or one after restore_spin_up(), continues where it stopped.
+  bool spin_up(const std::function<bool()>& stop = {});
+  // True between the start and the end of the spin-up.
+  bool in_spin_up() const { return spinning_; }
+  int64_t spin_up_steps_done() const { return spin_done_; }
+  const std::vector<double>& spin_up_handoff_sums() const { return spin_sum_; }
+  // After restore(): the snapshot was taken `done` steps into the spin-up, with these sums of
+  // the hand-off rates of its last third.
+  void restore_spin_up(int64_t done, const std::vector<double>& sums);
   // Steps since the start of the spin-up: the step index of the random streams.
   int64_t steps_done() const { return step_; }
   // Steps of recorded time (after the spin-up).
@@ -146,7 +156,10 @@ class Simulation {
   std::vector<int64_t> last_handoffs_;
   Treatment treatment_;
   double start_day_ = 0;
-  bool recording_ = true;           // false during the spin-up: no treatment then
+  bool recording_ = true;  // false during the spin-up: no treatment then
+  bool spinning_ = false;
+  int64_t spin_done_ = 0;
+  std::vector<double> spin_sum_;
   std::vector<uint8_t> niche_now_;  // supportive sites with their stroma working
   int64_t working_niches_ = 0;
   std::vector<float> niche_threshold_;   // stroma health below which a niche site fails

@@ -16,7 +16,7 @@ namespace {
 
 // Arg: lattice edge of the human section. Each iteration opens a new file (untimed), writes one
 // snapshot (agents, site kinds, niches, fields, compartments; flushed) and discards the file
-// (untimed: the writer removes FILE.partial when the run is not finished). Items: agents;
+// (untimed: the writer removes its temporary file when the run is not finished). Items: agents;
 // bytes: the data handed to HDF5 (31 bytes an agent, two bytes a site for site kinds and niches,
 // four a site per field, the compartment state), before its shuffle + deflate compression;
 // file_MB: the compressed file on disk.
@@ -27,7 +27,7 @@ void BM_RunWriterSnapshot(benchmark::State& state) {
                                .string();
   const Simulation& sim = *c.sim;
   const int64_t payload =
-      static_cast<int64_t>(c.agents.size()) * (3 * 4 + 1 + 4 + 1 + 2 + 3 * 1 + 4) +
+      static_cast<int64_t>(c.agents.size()) * (2 * 3 * 4 + 1 + 4 + 1 + 2 + 3 * 1 + 4) +
       sim.lattice().sites() * (2 + 4 * static_cast<int64_t>(sim.fields().size())) +
       static_cast<int64_t>(c.blood.size() * sizeof(double));
   int64_t file_bytes = 0;
@@ -37,7 +37,7 @@ void BM_RunWriterSnapshot(benchmark::State& state) {
     state.ResumeTiming();
     writer->snapshot(*c.sim);
     state.PauseTiming();
-    file_bytes += static_cast<int64_t>(std::filesystem::file_size(path + ".partial"));
+    file_bytes += static_cast<int64_t>(std::filesystem::file_size(writer->temporary()));
     writer.reset();
     state.ResumeTiming();
   }

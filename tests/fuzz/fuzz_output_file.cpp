@@ -86,7 +86,6 @@ const std::string& output_path() {
 void remove_output(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
-  fs::remove(path + ".partial", ec);
   fs::remove(fs::path(path).replace_extension(".xmf"), ec);
 }
 
