@@ -28,7 +28,12 @@ fi
 
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$jobs"
+# `run` builds the program alone; `test` builds everything the tests need.
+if [[ $mode == run ]]; then
+  cmake --build build -j"$jobs" --target marrow
+else
+  cmake --build build -j"$jobs"
+fi
 
 case $mode in
   run)
