@@ -517,6 +517,10 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   spinning_ = true;
   spin_done_ = done;
   spin_sum_ = sums;
+  // No treatment acts during the spin-up: every niche works, as from the start.
+  niche_now_ = geometry_.supportive;
+  working_niches_ = geometry_.niche_sites;
+  update_activation(false);
 }
 
 void Simulation::merge_outboxes() { marrow::merge_outboxes(blocks_, grid_, lattice_); }

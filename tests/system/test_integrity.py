@@ -222,7 +222,9 @@ def test_sigint_in_spin_up(tmp):
     """SIGINT during the spin-up ends the run within 3 s with the documented interrupted file;
     its restart continues the spin-up to the same result as an uninterrupted run. SIGINT over an
     existing complete file keeps that file and writes beside it."""
-    spin = ["--quiet", "--threads", "1", "--seed", "4", "--set", "run.spin_up_days=40", "--days", "4"]
+    # A scenario with treatment: the restored spin-up must not see the conditioning's stroma.
+    pbsc = os.path.join(ARGS.source, "examples", "transplant_pbsc.toml")
+    spin = [pbsc, "--quiet", "--threads", "1", "--seed", "4", "--set", "run.spin_up_days=40", "--days", "4"]
     full, part, cont = (os.path.join(tmp, n) for n in ("full.h5", "part.h5", "cont.h5"))
     need(marrow("run", *spin, "--out", full).returncode == 0, "the uninterrupted run failed")
     p = subprocess.Popen([ARGS.marrow, "run", *spin, "--out", part], stderr=subprocess.PIPE, text=True)
