@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "cli/commands.hpp"
 
@@ -14,29 +15,18 @@ namespace {
 
 // Options parse strictly: the whole text must be the number, NaN and infinities are refused,
 // and a value out of range is an error (never clamped), with the range in short words.
-CLI::Validator number_in(double lo, double hi, const std::string& range) {
+// `kind` names what the text must be ("a number", "a whole number").
+template <class T>
+CLI::Validator parsed_in(T lo, T hi, const std::string& kind, const std::string& range) {
   return CLI::Validator(
-      [lo, hi, range](std::string& text) -> std::string {
-        double v = 0;
+      [lo, hi, kind, range](std::string& text) -> std::string {
+        T v{};
         const char* end = text.data() + text.size();
         const auto r = std::from_chars(text.data(), end, v);
         if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != end)
-          return "expected a number " + range + ", got '" + text + "'";
-        if (r.ec == std::errc::result_out_of_range || !std::isfinite(v) || v < lo || v > hi)
-          return "must be " + range + ", got " + text;
-        return "";
-      },
-      range);
-}
-
-CLI::Validator whole_in(int64_t lo, int64_t hi, const std::string& range) {
-  return CLI::Validator(
-      [lo, hi, range](std::string& text) -> std::string {
-        int64_t v = 0;
-        const char* end = text.data() + text.size();
-        const auto r = std::from_chars(text.data(), end, v);
-        if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != end)
-          return "expected a whole number " + range + ", got '" + text + "'";
+          return "expected " + kind + " " + range + ", got '" + text + "'";
+        if constexpr (std::is_floating_point_v<T>)
+          if (!std::isfinite(v)) return "must be " + range + ", got " + text;
         if (r.ec == std::errc::result_out_of_range || v < lo || v > hi)
           return "must be " + range + ", got " + text;
         return "";
@@ -44,8 +34,13 @@ CLI::Validator whole_in(int64_t lo, int64_t hi, const std::string& range) {
       range);
 }
 
+CLI::Validator number_in(double lo, double hi, const std::string& range) {
+  return parsed_in<double>(lo, hi, "a number", range);
+}
+
 const CLI::Validator kDays = number_in(0, 1e6, "from 0 to 1e6 (days)");
-const CLI::Validator kSeed = whole_in(0, std::numeric_limits<int64_t>::max(), "from 0 to 2^63-1");
+const CLI::Validator kSeed = parsed_in<int64_t>(0, std::numeric_limits<int64_t>::max(),
+                                                "a whole number", "from 0 to 2^63-1");
 
 }  // namespace
 

@@ -4,19 +4,17 @@
 Usage: run_system_tests.py NAME --marrow PATH --source DIR
 Each test exits 0 when it holds and prints what it found otherwise.
 """
-import argparse
 import json
-import glob
 import os
 import subprocess
-import sys
 import signal
-import tempfile
 import time
 import tomllib
 
 import h5py
 import numpy as np
+
+from harness import fail, need, partials, run_named
 
 ARGS = None
 
@@ -26,21 +24,6 @@ def marrow(*args, cwd=None, check=True):
     if check and r.returncode != 0:
         fail(f"marrow {' '.join(map(str, args))} exited {r.returncode}: {r.stderr.strip()}")
     return r
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def need(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def partials(path):
-    """The temporary files of runs writing `path` (PATH.<pid>.partial)."""
-    return glob.glob(glob.escape(path) + ".*partial")
 
 
 def example(name):
@@ -555,17 +538,5 @@ def test_half_niche(tmp):
     need(all(0.4 <= r <= 0.65 for r in ratios), f"pool ratio not about half: {ratios}")
 
 
-def main():
-    global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("name")
-    p.add_argument("--marrow", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        globals()["test_" + ARGS.name](tmp)
-    print("ok:", ARGS.name)
-
-
 if __name__ == "__main__":
-    main()
+    run_named(globals())

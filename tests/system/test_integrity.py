@@ -6,33 +6,21 @@ Each test reproduces one way a run could lose or corrupt data (or crash on input
 that marrow refuses it with one message and exit 2 before simulating, or fails cleanly without
 leaving anything under the final name. Exits 0 when the test holds.
 """
-import argparse
-import glob
 import hashlib
 import os
 import shutil
 import signal
 import stat
 import subprocess
-import sys
-import tempfile
 import time
 
 import h5py
 import numpy as np
 
+from harness import need, partials, run_named
+
 ARGS = None
 QUICK = ["--quiet", "--threads", "1", "--set", "run.spin_up_days=0"]
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def need(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def marrow(*args, env=None, timeout=600):
@@ -41,10 +29,6 @@ def marrow(*args, env=None, timeout=600):
                        timeout=timeout)
     r.seconds = time.time() - t
     return r
-
-
-def partials(path):
-    return glob.glob(glob.escape(path) + ".*partial")
 
 
 def md5(path):
@@ -315,17 +299,5 @@ def test_messages(tmp):
     need(r.stderr.count("t.h5") == 1, "the path is printed more than once")
 
 
-def main():
-    global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("name")
-    p.add_argument("--marrow", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        globals()["test_" + ARGS.name](tmp)
-    print("ok:", ARGS.name)
-
-
 if __name__ == "__main__":
-    main()
+    run_named(globals())

@@ -22,6 +22,8 @@ import time
 
 import h5py
 
+from harness import fail, need
+
 DAYS, SNAPSHOT_EVERY = 4, 2
 AGENT_ARRAYS = ["type", "clone", "origin", "divisions", "quiescent", "gene_modified"]
 READERS = ["Xdmf3ReaderS", "XDMFReader"]
@@ -72,16 +74,6 @@ for t in times:
                 "arrays": [cd.GetArrayName(i) for i in range(cd.GetNumberOfArrays())]})
     print("RESULT " + json.dumps(out), flush=True)
 '''
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def need(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def expected(h5):
