@@ -118,12 +118,28 @@ BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
     pools_.emplace_back(n, p.lifespan_days * 24.0, p.destruction_per_day / 24.0, dt_);
     if (p.name == "rbc") rbc_ = static_cast<int>(pools_.size()) - 1;
   }
+  for (const auto& p : pool_cfg_) {
+    young_of_.push_back(p.young_of.empty() ? -1 : pool_index(p.young_of));
+    if (!p.young_of.empty() && young_of_.back() < 0)
+      throw std::invalid_argument("blood pool " + p.name + " counts cells of unknown pool " +
+                                  p.young_of);
+    if (young_of_.back() >= 0 && !pool_cfg_[young_of_.back()].young_of.empty())
+      throw std::invalid_argument("blood pool " + p.name + " counts cells of " + p.young_of +
+                                  ", which counts cells of another pool itself");
+  }
+  for (size_t p = 0; p < pool_cfg_.size(); ++p)
+    if (young_of_[p] >= 0)
+      pools_[p].set_destruction(pool_cfg_[young_of_[p]].destruction_per_day / 24.0, dt_);
   for (const auto& m : mat_cfg_) {
     maturation_.emplace_back(m.stages, m.transit_days * 24.0, 0.0, dt_);
     std::vector<std::pair<int, double>> f;
     for (const auto& [name, share] : m.feeds) {
       const int p = pool_index(name);
       if (p < 0) throw std::invalid_argument("maturation feeds unknown blood pool " + name);
+      if (young_of_[p] >= 0)
+        throw std::invalid_argument("maturation " + m.name + " feeds " + name +
+                                    ", which only counts the youngest cells of " +
+                                    pool_cfg_[p].young_of + ": feed " + pool_cfg_[p].young_of);
       f.emplace_back(p, share);
     }
     feeds_.push_back(std::move(f));
@@ -134,6 +150,10 @@ BloodSystem::BloodSystem(std::vector<MaturationConfig> maturation,
     const int p = c.sensor.empty() ? -1 : pool_index(c.sensor);
     if (!c.sensor.empty() && p < 0)
       throw std::invalid_argument("feedback senses unknown pool " + c.sensor);
+    if (p >= 0 && young_of_[p] >= 0)
+      throw std::invalid_argument("feedback of " + c.name + " senses " + c.sensor +
+                                  ", which only counts the youngest cells of " +
+                                  pool_cfg_[p].young_of + ": sense " + pool_cfg_[p].young_of);
     sensor_.push_back(p);
     // The reference of the compartment's share of the receptor mass until equilibrate sets it
     // from the marrow's hand-offs: the content with which this compartment alone holds its
@@ -170,7 +190,17 @@ void BloodSystem::scale_maturation(int m, double survival) {
 }
 
 void BloodSystem::remove(int pool, double fraction) {
-  for (double& x : pools_[pool].stage) x *= 1.0 - fraction;
+  for (size_t p = 0; p < pools_.size(); ++p)
+    if (static_cast<int>(p) == pool || young_of_[p] == pool)
+      for (double& x : pools_[p].stage) x *= 1.0 - fraction;
+}
+
+void BloodSystem::infuse(int pool, double cells) {
+  Chain unit = pools_[pool];
+  unit.equilibrate(1.0);
+  const double total = unit.total();
+  for (size_t i = 0; i < unit.stage.size(); ++i)
+    pools_[pool].stage[i] += cells * unit.stage[i] / total;
 }
 
 void BloodSystem::set_external_drive(int m, double factor) { external_[m] = factor; }
@@ -216,6 +246,7 @@ void BloodSystem::step(const std::vector<int64_t>& handoffs) {
     for (const auto& [p, share] : feeds_[m]) into[p] += out * share;
   }
   for (size_t p = 0; p < pools_.size(); ++p) {
+    if (young_of_[p] >= 0) into[p] = into[young_of_[p]];
     pools_[p].step(into[p]);
     produced_[p] = into[p];
   }
@@ -230,6 +261,7 @@ void BloodSystem::settle(const std::vector<double>& handoffs_per_step) {
     for (const auto& [p, share] : feeds_[m]) into[p] += in * share;
   }
   for (size_t p = 0; p < pools_.size(); ++p) {
+    if (young_of_[p] >= 0) into[p] = into[young_of_[p]];
     pools_[p].equilibrate(into[p]);
     produced_[p] = into[p];
   }

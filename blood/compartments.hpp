@@ -95,6 +95,11 @@ struct BloodPoolConfig {
   double lifespan_cv = 1;  // 1: exponential survival; smaller: senescence
   double destruction_per_day = 0;
   double unit_per_l = 1e9;  // concentration reported in these units per litre
+  // Non-empty: this pool counts the youngest cells of the named pool (reticulocytes of rbc): it
+  // is fed as that pool is, loses cells to destruction and removal as it does, and its cells
+  // leave it after lifespan_days by maturing, not by dying. They are not cells of their own:
+  // they count in the named pool, its hemoglobin and its feedback.
+  std::string young_of;
 };
 
 class BloodSystem {
@@ -135,8 +140,12 @@ class BloodSystem {
   // Its reference content, against which its share of the hormone's receptor mass is measured
   // (0 without a hormone).
   double reference_content(int m) const { return content0_[m]; }
-  // Removes a fraction of a pool's cells (a bleed, a destruction episode).
+  // Removes a fraction of a pool's cells (a bleed, a destruction episode), and as much of the
+  // pools that count its youngest cells.
   void remove(int pool, double fraction);
+  // Adds cells of mixed ages to a pool (a transfusion): spread over its stages as in a pool at
+  // equilibrium, none of them young enough to count in the pools of its youngest cells.
+  void infuse(int pool, double cells);
   // Keeps a share of every stage of a maturation compartment (cells killed by treatment).
   void scale_maturation(int m, double survival);
   // An administered hormone: a factor on the compartment's hormone level before the response
@@ -173,6 +182,7 @@ class BloodSystem {
   std::vector<double> speed_;     // its last transit speed factor
   std::vector<double> content0_;  // its reference content (state: set by equilibrate)
   std::vector<double> external_;
+  std::vector<int> young_of_;  // per pool: the pool whose youngest cells it counts, or -1
   double fraction_ = 1, volume_l_ = 5, mch_pg_ = 29, dt_ = 1;
   int rbc_ = -1;
 };

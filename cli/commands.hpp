@@ -49,5 +49,7 @@ int bench(const BenchOptions& o);
 int sweep(const SweepOptions& o);
 int validate(const std::string& scenario, const std::vector<std::string>& set);
 int inspect(const std::string& file, bool json);
+// Lists presets, regimens, conditions or drugs (`what`; empty: all).
+int list(const std::string& what);
 
 }  // namespace marrow::cli

@@ -114,6 +114,11 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("file", ifile, "marrow output (HDF5)")->required();
   inspect_cmd->add_flag("--json", ijson, "print JSON");
 
+  std::string lwhat;
+  auto* list_cmd = app.add_subcommand("list", "what the scenario library holds");
+  list_cmd->add_option("what", lwhat, "presets, regimens, conditions or drugs (default: all)")
+      ->check(CLI::IsMember({"presets", "regimens", "conditions", "drugs"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -127,5 +132,6 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return marrow::cli::sweep(so);
   if (*validate_cmd) return marrow::cli::validate(vscenario, vset);
   if (*inspect_cmd) return marrow::cli::inspect(ifile, ijson);
+  if (*list_cmd) return marrow::cli::list(lwhat);
   return kBadInput;
 }

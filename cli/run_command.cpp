@@ -141,8 +141,10 @@ int run(const RunOptions& o) {
         // The history up to the snapshot, from exactly the file named.
         history = read_rows(checkpoint->file, *sim, checkpoint->time_days);
         // The last daily egress is part of the state the history row of the snapshot recorded.
-        if (!history.empty() && history.back().time_days == checkpoint->time_days)
+        if (!history.empty() && history.back().time_days == checkpoint->time_days) {
           sim->set_egress_counts(history.back().egressed, history.back().homed);
+          sim->set_transfusions(history.back().platelet_units, history.back().rbc_units);
+        }
       }
     }
   } catch (const TargetError& e) {

@@ -23,6 +23,7 @@ enum class Purpose : uint32_t {
   kActivation = 10,
   kStroma = 11,
   kEgress = 12,
+  kAutoimmunity = 13,
 };
 
 // Four independent 32-bit words from one Philox4x32-10 call.

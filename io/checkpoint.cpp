@@ -204,6 +204,17 @@ std::vector<Observation> read_rows(const std::string& path, const Simulation& si
       rows[i].activation = activation[i];
       rows[i].immunity = immunity[i];
     }
+    // Written since version 0.9 of the schema: an older file had neither.
+    if (h5::exists(f, "timeseries/treatment/autoreactive_clone")) {
+      const auto clone = column("treatment/autoreactive_clone");
+      const auto platelet_units = column("transfusions/platelet_units");
+      const auto rbc_units = column("transfusions/rbc_units");
+      for (size_t i = 0; i < n; ++i) {
+        rows[i].autoreactive_clone = clone[i];
+        rows[i].platelet_units = count(platelet_units[i], "transfusions/platelet_units");
+        rows[i].rbc_units = count(rbc_units[i], "transfusions/rbc_units");
+      }
+    }
     return rows;
   } catch (const h5::Error& e) {
     throw OutputFileError(with_path(path, e.what()));

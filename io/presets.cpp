@@ -1,5 +1,7 @@
 #include "io/presets.hpp"
 
+#include "io/library.hpp"
+
 #include <map>
 #include <stdexcept>
 
@@ -85,6 +87,10 @@ differentiation = 0.1
 
 const char* kHuman = R"toml(
 # marrow preset "human": a healthy 70 kg adult.
+# Supportive care: "standard" transfuses by the rules of [transfusion], "none" does not. The
+# presets were calibrated without it (engraftment days of unsupported counts).
+supportive_care = "none"
+
 [run]
 days = 365.0              # length of the default run
 spin_up_days = 180.0      # settles the spatial structure before day 0 (not recorded)
@@ -373,6 +379,17 @@ lifespan_cv = 0.15        # senescence, CV ~15 %: Franco 2012
 destruction_per_day = 0.0
 unit_per_l = 1.0e12
 
+# Reticulocytes: the red cells released in the last day, counted within rbc. A released
+# reticulocyte loses its RNA in the blood in ~1 day at a normal hematocrit (Hillman 1969 J Clin
+# Invest 48:443); a CV of 0.5 is a model assumption. Normal absolute count: the red-cell
+# production of a day, ~45e9/L here (reference range 25-100e9/L); Camitta's severe aplastic
+# anemia criterion is < 20e9/L (Camitta 1975 Blood 45:355).
+[blood.reticulocytes]
+young_of = "rbc"
+lifespan_days = 1.0
+lifespan_cv = 0.5
+unit_per_l = 1.0e9
+
 [blood.platelets]
 lifespan_days = 9.5       # Harker 1977 Clin Haematol
 lifespan_cv = 0.3         # mostly senescent removal (model assumption)
@@ -383,6 +400,8 @@ unit_per_l = 1.0e9
 const char* kMouse = R"toml(
 # marrow preset "mouse": a 25 g adult C57BL/6 mouse. The lineage graph below the HSCs is that of
 # the human preset (model assumption); HSC kinetics and blood are the mouse's.
+supportive_care = "none"  # as the human preset
+
 [run]
 days = 365.0
 spin_up_days = 180.0
@@ -629,6 +648,15 @@ lifespan_cv = 0.15        # senescence, as human (model assumption)
 destruction_per_day = 0.0
 unit_per_l = 1.0e12
 
+# Reticulocytes counted within rbc: ~1 day in the blood, as in the human (model assumption;
+# mouse reticulocytes are 2-5 % of red cells against ~1 % in humans, as their red cells live
+# shorter).
+[blood.reticulocytes]
+young_of = "rbc"
+lifespan_days = 1.0
+lifespan_cv = 0.5
+unit_per_l = 1.0e9
+
 [blood.platelets]
 lifespan_days = 4.0       # Mason 2007 Cell 128:1173
 lifespan_cv = 0.3         # model assumption
@@ -784,6 +812,20 @@ recovery_per_day = 0.05
 
 // Human marrow grafts (see the graft sources above).
 const char* kHumanMarrowGraft = R"toml(
+# Supportive care rules (supportive_care = "standard"), checked on the morning count: one
+# apheresis platelet unit (>= 3e11 platelets: AABB standard; ~2/3 circulate, a third pooling in
+# the spleen, Slichter 2010 N Engl J Med 362:600) when platelets are below 10e9/L (prophylactic
+# threshold: Rebulla 1997 N Engl J Med 337:1870); one red-cell unit (~55 g hemoglobin, 1.9e12
+# red cells at 29 pg, raising hemoglobin ~1 g/dL in an adult; verify) when hemoglobin is below
+# 7 g/dL (restrictive threshold: Hebert 1999 N Engl J Med 340:409; Carson 2016 JAMA 316:2025).
+[transfusion]
+platelet_threshold = 10.0
+platelet_unit_cells = 3.0e11
+platelet_recovery = 0.67
+hemoglobin_threshold = 7.0
+rbc_unit_cells = 1.9e12
+rbc_units = 1
+
 [grafts.bone_marrow]
 per_cd34 = { LT_HSC = 1.37e-5, ST_HSC = 6.9e-6, MPP = 5.0e-6, CMP = 1.0e-5, CLP = 8.4e-6, GMP = 2.9e-4, MEP = 3.0e-6, EryP = 1.45e-4, MyP = 1.0e-3, MkP = 2.0e-6, LyP = 2.95e-5 }
 t_cells_per_cd34 = 10.0
@@ -801,6 +843,17 @@ homing_efficiency = 0.1
 // 85:2598, verify), so homing_efficiency 0.25. No T-cell content: syngeneic and congenic
 // grafts are the mouse's use.
 const char* kMouseMarrowGraft = R"toml(
+# Supportive care in the mouse: the human rules with units scaled to the blood volume (0.002 of
+# 5 L; model assumption). Mouse counts are higher (platelets ~1000e9/L), so the thresholds are
+# scaled to the normal counts: platelets 40e9/L, hemoglobin 7 g/dL as in the human.
+[transfusion]
+platelet_threshold = 40.0
+platelet_unit_cells = 1.2e8
+platelet_recovery = 0.67
+hemoglobin_threshold = 7.0
+rbc_unit_cells = 1.5e9
+rbc_units = 1
+
 [grafts.bone_marrow]
 per_cd34 = { LT_HSC = 3.19e-05, ST_HSC = 1.33e-05, MPP = 1.49e-05, CMP = 4.52e-05, CLP = 1.39e-05, GMP = 0.000115, MEP = 7.87e-05, EryP = 0.000424, MyP = 0.000881, MkP = 0.000182, LyP = 6.19e-05 }
 t_cells_per_cd34 = 0.0
@@ -817,76 +870,6 @@ const std::map<std::string, std::string>& presets() {
   return p;
 }
 
-// Conditioning regimens: schedule events merged under the user's scenario.
-const std::map<std::string, std::string>& regimens() {
-  static const std::map<std::string, std::string> r = {
-      {"none", ""},
-      // Cy 60 mg/kg on 2 days, then 12 Gy TBI in 6 fractions twice daily on days -3..-1
-      // (Thomas 1975 N Engl J Med 292:832; Champlin 2000 Blood 95:3702).
-      {"myeloablative", R"toml(
-[schedule.cyclophosphamide]
-day = -6.0
-kind = "chemotherapy"
-drug = "cyclophosphamide"
-dose_mg_per_kg = 60.0
-doses = 2
-interval_hours = 24.0
-
-[schedule.tbi]
-day = -3.0
-kind = "irradiation"
-dose_gy = 12.0
-fractions = 6
-interval_hours = 12.0
-)toml"},
-      // Busulfan 16 mg/kg over 4 days, then Cy 60 mg/kg on 2 days (Santos 1983 N Engl J Med
-      // 309:1347; Cy 2 x 60 mg/kg as in Ringden 1994 Blood 83:2723).
-      {"busulfan_cyclophosphamide", R"toml(
-[schedule.busulfan]
-day = -7.0
-kind = "chemotherapy"
-drug = "busulfan"
-dose_mg_per_kg = 4.0
-doses = 4
-interval_hours = 24.0
-
-[schedule.cyclophosphamide]
-day = -3.0
-kind = "chemotherapy"
-drug = "cyclophosphamide"
-dose_mg_per_kg = 60.0
-doses = 2
-interval_hours = 24.0
-)toml"},
-      // Fludarabine 30 mg/m^2 (~0.8 mg/kg) on days -4..-2 and 2 Gy TBI on day 0
-      // (Niederwieser 2003 Blood 101:1620).
-      {"reduced_intensity", R"toml(
-[schedule.fludarabine]
-day = -4.0
-kind = "chemotherapy"
-drug = "fludarabine"
-dose_mg_per_kg = 0.8
-doses = 3
-interval_hours = 24.0
-
-[schedule.tbi]
-day = 0.0
-kind = "irradiation"
-dose_gy = 2.0
-fractions = 1
-)toml"},
-      // 2 Gy TBI alone on day 0 (McSweeney 2001 Blood 97:3390).
-      {"non_myeloablative", R"toml(
-[schedule.tbi]
-day = 0.0
-kind = "irradiation"
-dose_gy = 2.0
-fractions = 1
-)toml"},
-  };
-  return r;
-}
-
 }  // namespace
 
 const std::string& preset_text(const std::string& name) { return presets().at(name); }
@@ -897,12 +880,12 @@ std::vector<std::string> preset_names() {
   return n;
 }
 
-const std::string& regimen_text(const std::string& name) { return regimens().at(name); }
-
-std::vector<std::string> regimen_names() {
-  std::vector<std::string> n;
-  for (const auto& [k, v] : regimens()) n.push_back(k);
-  return n;
+std::string regimen_text(const std::string& name) {
+  const LibraryEntry* e = library_entry("regimens", name);
+  if (!e) throw std::out_of_range("unknown regimen " + name);
+  return std::string(e->text);
 }
+
+std::vector<std::string> regimen_names() { return library_names("regimens"); }
 
 }  // namespace marrow

@@ -9,8 +9,9 @@ namespace marrow {
 const std::string& preset_text(const std::string& name);
 std::vector<std::string> preset_names();
 
-// A conditioning regimen's schedule events as TOML (empty for "none").
-const std::string& regimen_text(const std::string& name);
+// A conditioning regimen's schedule events as TOML (regimens/NAME.toml; "none" has none);
+// throws std::out_of_range for an unknown name.
+std::string regimen_text(const std::string& name);
 std::vector<std::string> regimen_names();
 
 }  // namespace marrow

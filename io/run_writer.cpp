@@ -223,7 +223,20 @@ void RunWriter::write_endpoints(const std::vector<double>& t,
   const int plt = sim_.blood().pool_index("platelets");
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double neut_day = anc >= 0 ? recovery_day(t, blood[anc], 0.5, 3) : nan;
-  const double plt_day = plt >= 0 ? recovery_day(t, blood[plt], 20.0, 7) : nan;
+  // Platelet engraftment counts unsupported days only: a count within 7 days of a platelet
+  // transfusion is taken as below the threshold (CIBMTR definition).
+  std::vector<double> unsupported;
+  if (plt >= 0) {
+    unsupported = blood[plt];
+    for (size_t i = 0; i < t.size(); ++i)
+      for (size_t j = i; j-- > 0 && t[i] - t[j] <= 7.0 + 1e-9;)
+        if (rows_[j + 1].platelet_units > rows_[j].platelet_units) unsupported[i] = 0;
+  }
+  const double plt_day = plt >= 0 ? recovery_day(t, unsupported, 20.0, 7) : nan;
+  const int64_t platelet_units = rows_.empty() ? 0 : rows_.back().platelet_units;
+  const int64_t rbc_units = rows_.empty() ? 0 : rows_.back().rbc_units;
+  h5::set_attr(g, "platelet_transfusions", platelet_units);
+  h5::set_attr(g, "rbc_transfusions", rbc_units);
   h5::set_attr(g, "neutrophil_engraftment_day", neut_day);
   h5::set_attr(g, "platelet_engraftment_day", plt_day);
   // Aplasia: ANC fell below 0.5e9/L and was not back by day 28 (DESIGN.md 2.5).
@@ -321,6 +334,16 @@ std::string RunWriter::finish(bool complete, const std::string& interrupted) {
     h5::write<double>(file_, "timeseries/treatment/stroma", stroma);
     h5::write<double>(file_, "timeseries/treatment/activation", activation);
     h5::write<double>(file_, "timeseries/treatment/immunity", immunity);
+    std::vector<double> clone;
+    std::vector<int64_t> platelet_units, rbc_units;
+    for (const auto& r : rows_) {
+      clone.push_back(r.autoreactive_clone);
+      platelet_units.push_back(r.platelet_units);
+      rbc_units.push_back(r.rbc_units);
+    }
+    h5::write<double>(file_, "timeseries/treatment/autoreactive_clone", clone);
+    h5::write<int64_t>(file_, "timeseries/transfusions/platelet_units", platelet_units);
+    h5::write<int64_t>(file_, "timeseries/transfusions/rbc_units", rbc_units);
   }
   {
     std::vector<double> occupied, fraction, agents;

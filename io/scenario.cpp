@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "io/hdf5_file.hpp"
+#include "io/library.hpp"
 #include "io/presets.hpp"
 
 namespace marrow {
@@ -404,6 +405,29 @@ void read_treatment(Section& top, Scenario& sc) {
     s.finish();
   }
   {
+    Section s = top.table("transfusion");
+    SupportiveCareConfig& c = tc.supportive_care;
+    c.enabled = top.text("supportive_care", {"standard", "none"}) == "standard";
+    c.platelet_threshold = s.number("platelet_threshold", 0, 1e5);
+    c.platelet_unit_cells = s.number("platelet_unit_cells", 0, 1e15);
+    c.platelet_recovery = s.number("platelet_recovery", 0, 1);
+    c.hemoglobin_threshold = s.number("hemoglobin_threshold", 0, 30);
+    c.rbc_unit_cells = s.number("rbc_unit_cells", 0, 1e15);
+    c.rbc_units = static_cast<int>(s.integer("rbc_units", 1, 10));
+    s.finish();
+  }
+  if (top.has("autoimmunity")) {
+    Section s = top.table("autoimmunity");
+    AutoimmunityConfig& a = tc.autoimmunity;
+    a.clone_cells = s.number("clone_cells", 0, 1e13);
+    a.onset_day = s.number_or("onset_day", 0, -1e4, 1e6);
+    a.growth_per_day = s.number("growth_per_day", 0, 100);
+    a.attack = read_sensitivity(s, "attack", sc, 0, 1e3);
+    if (a.attack.stroma > 0 || a.attack.immunity > 0)
+      s.fail("attack", "the clone attacks cell types, maturation compartments and blood pools");
+    s.finish();
+  }
+  {
     Section s = top.table("radiation");
     RadiationConfig& rc = tc.radiation;
     rc.repair_half_time_hours = s.number("repair_half_time_hours", 1e-3, 1e4);
@@ -505,6 +529,7 @@ void read_treatment(Section& top, Scenario& sc) {
                 : donor == "autologous" ? Donor::kAutologous
                                         : Donor::kSyngeneic;
       e.gene_modified_fraction = s.number_or("gene_modified_fraction", 0, 0, 1);
+      e.autoreactive_cells_per_kg = s.number_or("autoreactive_cells_per_kg", 0, 0, 1e12);
     } else if (kind == "niche_loss") {
       e.kind = EventKind::kNicheLoss;
       e.fraction = s.number("fraction", 0, 1);
@@ -631,9 +656,18 @@ Scenario read_scenario(Section& top) {
       p.lifespan_cv = s.number("lifespan_cv", 0.01, 1);
       p.destruction_per_day = s.number_or("destruction_per_day", 0, 0, kInf);
       p.unit_per_l = s.number("unit_per_l", 1, 1e15);
+      if (s.has("young_of")) p.young_of = s.text("young_of", blood.keys());
+      if (p.young_of == name) s.fail("young_of", "a pool cannot count its own cells");
       s.finish();
       sc.blood.push_back(p);
     }
+    for (const BloodPoolConfig& p : sc.blood)
+      for (const BloodPoolConfig& q : sc.blood)
+        if (p.young_of == q.name && !q.young_of.empty())
+          blood.table(p.name).fail("young_of",
+                                   fmt::format("'{}' counts the cells of '{}' itself: name a pool "
+                                               "of cells of its own",
+                                               q.name, q.young_of));
     blood.finish();
   }
   Section mat = top.table("maturation");
@@ -858,12 +892,56 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
       }
     }
   }
-  const toml::table regimen_table = parse_text(regimen_text(regimen), "regimen " + regimen);
+  const std::string regimen_path = "regimens/" + regimen + ".toml";
+  const toml::table regimen_table = parse_text(regimen_text(regimen), regimen_path);
+  // Conditions: overlays from conditions/, applied in order over the preset (a later one over
+  // an earlier one), under the regimen.
+  std::vector<std::string> conditions;
+  {
+    const toml::node* c = user ? user->get("conditions") : nullptr;
+    std::string label = user_label;
+    for (size_t i = 0; i < sets.size(); ++i)
+      if (sets[i].get("conditions")) {
+        c = sets[i].get("conditions");
+        label = "--set " + overrides[i];
+      }
+    if (c) {
+      const auto names = library_names("conditions");
+      const auto* a = c->as_array();
+      if (!a)
+        throw ScenarioError(fmt::format(
+            "{}: conditions: expected an array of condition names, as [\"itp\"] (known: {})",
+            location(*c, label), fmt::join(names, ", ")));
+      for (const auto& e : *a) {
+        const auto* name = e.as_string();
+        if (!name)
+          throw ScenarioError(fmt::format("{}: conditions: expected condition names (strings)",
+                                          location(e, label)));
+        if (std::find(names.begin(), names.end(), name->get()) == names.end()) {
+          const auto hint = suggest(name->get(), {names.begin(), names.end()});
+          throw ScenarioError(fmt::format("{}: conditions: unknown condition '{}' (known: {}){}",
+                                          location(e, label), name->get(), fmt::join(names, ", "),
+                                          hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
+        }
+        if (std::find(conditions.begin(), conditions.end(), name->get()) != conditions.end())
+          throw ScenarioError(
+              fmt::format("{}: conditions: '{}' is named twice", location(e, label), name->get()));
+        conditions.push_back(name->get());
+      }
+    }
+  }
+  std::vector<toml::table> condition_tables;
+  for (const std::string& name : conditions) {
+    const LibraryEntry* e = library_entry("conditions", name);
+    condition_tables.push_back(parse_text(std::string(e->text), e->path));
+  }
 
   std::vector<Section::Layer> layers;
   for (size_t i = sets.size(); i-- > 0;) layers.push_back({&sets[i], "--set " + overrides[i]});
   if (user) layers.push_back({user, user_label});
-  layers.push_back({&regimen_table, "regimen " + regimen});
+  layers.push_back({&regimen_table, regimen_path});
+  for (size_t i = condition_tables.size(); i-- > 0;)
+    layers.push_back({&condition_tables[i], "conditions/" + conditions[i] + ".toml"});
   layers.push_back({&preset_table, "preset " + preset});
 
   toml::table resolved;
@@ -872,6 +950,7 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
   resolved.insert_or_assign("preset", preset);
   if (top.has("regimen")) top.text("regimen");
   resolved.insert_or_assign("regimen", regimen);
+  if (top.has("conditions")) top.texts("conditions", conditions);
   LoadedScenario out;
   out.scenario = read_scenario(top);
   top.finish();
@@ -942,6 +1021,7 @@ std::vector<std::string> lineage_warnings(const Scenario& sc) {
       for (const auto& [target, cumulative] : g.type(t).differentiate_to)
         if (g.is_compartment(target)) targeted[static_cast<size_t>(g.compartment_of(target))] = 1;
   for (const BloodPoolConfig& pool : sc.blood) {
+    if (!pool.young_of.empty()) continue;  // fed as the pool it counts
     std::vector<std::string> feeders;
     bool fed = false;
     for (size_t m = 0; m < sc.maturation.size(); ++m)

@@ -82,7 +82,8 @@ Simulation::Simulation(const Scenario& scenario)
                        hsc_initial / scenario.organism.hsc_total, scenario.organism.blood_volume_l,
                        scenario.organism.mch_pg, scenario.run.dt_hours);
   treatment_ = Treatment(scenario.treatment, g.type_count(), g.compartment_count(),
-                         static_cast<int>(scenario.blood.size()), scenario.organism.weight_kg);
+                         static_cast<int>(scenario.blood.size()), scenario.organism.weight_kg,
+                         scenario.run.seed);
   start_day_ = std::floor(treatment_.first_day());
   reference_agents_ = 0;
   for (const CellType& t : g.types()) reference_agents_ += static_cast<double>(t.initial);
@@ -208,9 +209,10 @@ void Simulation::apply_treatment() {
   const bool daily = (step_ - origin_) % per_day == 0;
   update_activation(daily);
   if (daily) egress();
-  if (!recording_ || treatment_.empty()) return;
+  if (!recording_ || !treatment_.active()) return;
   const double hours = time_hours();
-  if (daily) update_niche_support(hours, true);
+  if (daily && !treatment_.empty()) update_niche_support(hours, true);
+  if (daily) supportive_care();
   // Conditioning of this step acts before a graft given in the same step.
   const StepEffects fx = treatment_.effects(hours, dt, daily);
   if (fx.any_agents) kill(fx);
@@ -222,6 +224,22 @@ void Simulation::apply_treatment() {
   }
   for (int p = 0; p < blood_.pool_count(); ++p)
     if (fx.pool[p] < 1) blood_.remove(p, 1.0 - fx.pool[p]);
+}
+
+void Simulation::supportive_care() {
+  const SupportiveCareConfig& c = scenario_.treatment.supportive_care;
+  if (!c.enabled) return;
+  // The morning count decides: one platelet unit, or the red-cell units, when below threshold.
+  if (const int p = blood_.pool_index("platelets");
+      p >= 0 && blood_.concentration(p) < c.platelet_threshold) {
+    blood_.infuse(p, c.platelet_unit_cells * c.platelet_recovery);
+    ++platelet_units_;
+  }
+  if (const int r = blood_.pool_index("rbc");
+      r >= 0 && blood_.hemoglobin() < c.hemoglobin_threshold) {
+    blood_.infuse(r, c.rbc_unit_cells * c.rbc_units);
+    rbc_units_ += c.rbc_units;
+  }
 }
 
 void Simulation::update_activation(bool reschedule) {
@@ -568,6 +586,9 @@ Observation Simulation::observe() const {
   o.stroma = treatment_.empty() ? 1.0 : treatment_.stroma(time_hours());
   o.activation = std::max(kernel_->activation(), stem_activation_);
   o.immunity = treatment_.empty() ? 1.0 : treatment_.immunity(time_hours());
+  o.autoreactive_clone = treatment_.autoreactive_clone(time_hours());
+  o.platelet_units = platelet_units_;
+  o.rbc_units = rbc_units_;
   o.occupied_niches = hsc_in_niche;
   o.egressed = egressed_;
   o.homed = homed_;

@@ -35,7 +35,10 @@ struct Observation {
   double stroma = 1;                  // stromal (niche support) health, 0..1
   double activation = 1;              // regenerative recruitment of quiescent cells
   double immunity = 1;                // host immunity left, 0..1
-  int64_t occupied_niches = 0;        // niche sites holding a cell of the stem type
+  double autoreactive_clone = 0;      // the host's autoreactive clone, 1: established size
+  // Transfused units since day 0 (supportive care).
+  int64_t platelet_units = 0, rbc_units = 0;
+  int64_t occupied_niches = 0;  // niche sites holding a cell of the stem type
   double hsc_in_niche_fraction = 0;
   int64_t agents = 0;
   // Stem cells that left for the blood and that homed back since the previous observation.
@@ -83,6 +86,11 @@ class Simulation {
   void set_egress_counts(int64_t egressed, int64_t homed) {
     egressed_ = egressed;
     homed_ = homed;
+  }
+  // Transfused units before a restart's snapshot (the stored history's last row).
+  void set_transfusions(int64_t platelet_units, int64_t rbc_units) {
+    platelet_units_ = platelet_units;
+    rbc_units_ = rbc_units;
   }
   // Activation of a stem cell on this niche site now (1: at rest).
   double stem_activation_at(SiteId s) const {
@@ -133,6 +141,8 @@ class Simulation {
   // Niche response levels of the types with a niche signal, from the fields.
   void update_signal_levels();
   void update_activation(bool reschedule);
+  // Transfusions by the rules of supportive care, at the start of a day.
+  void supportive_care();
   // Daily egress to the blood and homing back next to a sinusoid.
   void egress();
   int64_t alive() const;
@@ -177,6 +187,7 @@ class Simulation {
   // Stem cells that left for the blood at the last daily egress, and of them those that homed
   // back to a free site.
   int64_t egressed_ = 0, homed_ = 0;
+  int64_t platelet_units_ = 0, rbc_units_ = 0;
 };
 
 }  // namespace marrow

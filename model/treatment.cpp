@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/random.hpp"
+
 namespace marrow {
 namespace {
 
@@ -30,8 +32,9 @@ double log_survival(double gy, const RadiationResponse& r) {
 }  // namespace
 
 Treatment::Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
-                     double weight_kg)
-    : config_(config),
+                     double weight_kg, uint64_t seed)
+    : seed_(seed),
+      config_(config),
       types_(types),
       compartments_(compartments),
       pools_(pools),
@@ -54,6 +57,7 @@ Treatment::Treatment(const TreatmentConfig& config, int types, int compartments,
 double Treatment::first_day() const {
   double first = 0;
   for (const TreatmentEvent& e : config_.schedule) first = std::min(first, e.day);
+  if (autoimmune()) first = std::min(first, config_.autoimmunity.onset_day);
   return first;
 }
 
@@ -128,17 +132,7 @@ double Treatment::immunity(double hours) const {
     // Hour [h, h + 1): exposures given in it, then an hour of regrowth and removal.
     const double h = start + static_cast<double>(immunity_.size() - 1);
     double x = immunity_.back();
-    double log_kill = 0;
-    for (size_t i = 0; i < fractions_.size(); ++i)
-      if (fractions_[i].hours >= h && fractions_[i].hours < h + 1)
-        log_kill += fraction_log_kill(i, config_.radiation.immunity);
-    for (const Dose& d : doses_)
-      if (d.hours >= h && d.hours < h + 1) {
-        // A dose's whole effect on immunity is counted when it is given.
-        const DrugConfig& drug = config_.drugs[d.drug];
-        log_kill += drug.kill_per_hour * drug.sensitivity.immunity * exposure(d);
-      }
-    x *= std::exp(-log_kill);
+    x *= std::exp(-immunity_log_kill(h));
     x += (r * x * (1.0 - x) - gvh(h, x) / 24.0 * x);
     immunity_.push_back(std::clamp(x, 0.0, 1.0));
   }
@@ -146,6 +140,60 @@ double Treatment::immunity(double hours) const {
   const double f = hours - start - std::floor(hours - start);
   const size_t i = want - 1;
   return immunity_[i] + f * (immunity_[i + 1] - immunity_[i]);
+}
+
+double Treatment::immunity_log_kill(double h) const {
+  double log_kill = 0;
+  for (size_t i = 0; i < fractions_.size(); ++i)
+    if (fractions_[i].hours >= h && fractions_[i].hours < h + 1)
+      log_kill += fraction_log_kill(i, config_.radiation.immunity);
+  for (const Dose& d : doses_)
+    if (d.hours >= h && d.hours < h + 1) {
+      // A dose's whole effect on immunity is counted when it is given.
+      const DrugConfig& drug = config_.drugs[d.drug];
+      log_kill += drug.kill_per_hour * drug.sensitivity.immunity * exposure(d);
+    }
+  return log_kill;
+}
+
+double Treatment::autoreactive_clone(double hours) const {
+  const AutoimmunityConfig& a = config_.autoimmunity;
+  if (!(a.clone_cells > 0)) return 0;
+  const double start = a.onset_day * 24.0;
+  if (hours < start) return 0;
+  const auto want = static_cast<size_t>(std::floor(hours - start)) + 1;
+  if (clone_.empty()) clone_.push_back(a.clone_cells);
+  const double r = a.growth_per_day / 24.0;
+  const Stream stream(seed_);
+  while (clone_.size() <= want) {
+    // Hour [h, h + 1): the exposures given in it, the grafts, then an hour of regrowth.
+    const size_t hour = clone_.size() - 1;
+    const double h = start + static_cast<double>(hour);
+    double n = clone_.back();
+    const double log_kill = immunity_log_kill(h);
+    if (log_kill > 0 && n > 0) {
+      n *= std::exp(-log_kill);
+      // Each cell survives on its own: with few expected survivors, their number is drawn
+      // (Poisson), so that a clone brought down to a handful of cells may die out.
+      if (n < 30) {
+        const Draw d = stream.draw(hour, 0, Purpose::kAutoimmunity);
+        const double limit = std::exp(-n);
+        double product = d.u(0);
+        int k = 0;
+        for (int i = 1; product > limit && k < 200; ++i) {
+          product *= stream.draw(hour, static_cast<uint64_t>(i), Purpose::kAutoimmunity).u(0);
+          ++k;
+        }
+        n = k;
+      }
+    }
+    for (const TreatmentEvent& e : config_.schedule)
+      if (e.kind == EventKind::kTransplant && e.day * 24.0 >= h && e.day * 24.0 < h + 1)
+        n += e.autoreactive_cells_per_kg * weight_kg_;
+    n += r * n * (1.0 - n / a.clone_cells);
+    clone_.push_back(std::max(0.0, n));
+  }
+  return clone_[want - 1] / a.clone_cells;
 }
 
 double Treatment::stroma(double hours) const {
@@ -208,6 +256,17 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
     for (int m = 0; m < compartments_; ++m) comp[m] += hazard * drug.sensitivity.compartment[m];
     for (int p = 0; p < pools_; ++p) pool[p] += hazard * drug.sensitivity.pool[p];
   }
+  // The autoreactive clone's attack: on host agents over the day (at whole days), on maturing
+  // and blood cells every step.
+  std::vector<double> auto_host(types_, 0.0);
+  if (autoimmune()) {
+    const Sensitivity& attack = config_.autoimmunity.attack;
+    const double clone = autoreactive_clone(hours);
+    if (daily && clone > 0)
+      for (int t = 0; t < types_; ++t) auto_host[t] = attack.type[t] * clone;
+    for (int m = 0; m < compartments_; ++m) comp[m] += attack.compartment[m] * clone * dt / 24.0;
+    for (int p = 0; p < pools_; ++p) pool[p] += attack.pool[p] * clone * dt / 24.0;
+  }
   double host = 0, donor = 0;  // immune hazards over the day
   if (daily && allogeneic()) {
     const double immunity_now = immunity(hours);
@@ -218,9 +277,9 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
   }
   for (int t = 0; t < types_; ++t) {
     const size_t i = static_cast<size_t>(t) * 4;
-    fx.agents[i + 0] = std::exp(-cycling[t] - host);
+    fx.agents[i + 0] = std::exp(-cycling[t] - host - auto_host[t]);
     fx.agents[i + 1] = std::exp(-cycling[t] - donor);
-    fx.agents[i + 2] = std::exp(-quiescent[t] - host);
+    fx.agents[i + 2] = std::exp(-quiescent[t] - host - auto_host[t]);
     fx.agents[i + 3] = std::exp(-quiescent[t] - donor);
   }
   for (const double s : fx.agents) fx.any_agents |= s < 1.0;

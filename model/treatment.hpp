@@ -82,6 +82,9 @@ struct TreatmentEvent {
   double cd34_per_kg = 0;
   Donor donor = Donor::kAllogeneic;
   double gene_modified_fraction = 0;
+  // Cells of the host's autoreactive clone the graft carries, per kg (an autologous graft that
+  // is not lymphocyte-depleted); 0 for a donor's graft and a CD34-selected one.
+  double autoreactive_cells_per_kg = 0;
   // cytokine
   std::string hormone;
   double factor = 1;
@@ -117,6 +120,32 @@ struct RegenerationConfig {
   double niche_occupancy_reference = 0.5;
 };
 
+// Autoimmunity as cells: an autoreactive lymphoid clone of the host (B cells and the plasma
+// cells making antiplatelet or anti-red-cell antibodies, or cytotoxic T cells against stem and
+// progenitor cells) and what it destroys. The destruction follows the clone: conditioning kills
+// it as it kills host immunity (the `immunity` targets of radiation and drugs); it regrows
+// logistically from what is left, so incomplete removal relapses; a clone brought down to its
+// last few cells survives or dies out cell by cell; a graft may bring its cells back.
+struct AutoimmunityConfig {
+  double clone_cells = 0;        // whole-body cells of the established clone; 0: none
+  double onset_day = 0;          // established from this day of recorded time
+  double growth_per_day = 0.05;  // regrowth rate of the clone from a remnant
+  // Destruction per day at the established clone: of host agents by type, of maturation
+  // compartments' cells and of blood pools' cells.
+  Sensitivity attack;
+};
+
+// Supportive care as rules: a transfusion when a daily count falls below its threshold.
+struct SupportiveCareConfig {
+  bool enabled = false;
+  double platelet_threshold = 10;     // 1e9/L
+  double platelet_unit_cells = 3e11;  // platelets per unit
+  double platelet_recovery = 0.67;    // share of transfused platelets that circulate
+  double hemoglobin_threshold = 7;    // g/dL
+  double rbc_unit_cells = 1.9e12;     // red cells per unit
+  int rbc_units = 1;                  // units per red-cell transfusion
+};
+
 struct StromaConfig {
   double recovery_days = 21;  // time constant of stromal (niche support) recovery
 };
@@ -129,6 +158,8 @@ struct TreatmentConfig {
   ImmunologyConfig immunology;
   RegenerationConfig regeneration;
   StromaConfig stroma;
+  AutoimmunityConfig autoimmunity;
+  SupportiveCareConfig supportive_care;
 };
 
 // One transplant as it happens: time, agents per type, and what it sets going.
@@ -155,11 +186,17 @@ struct StepEffects {
 class Treatment {
  public:
   Treatment() = default;
-  Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
-            double weight_kg);
+  Treatment(const TreatmentConfig& config, int types, int compartments, int pools, double weight_kg,
+            uint64_t seed = 1);
 
   bool empty() const { return config_.schedule.empty(); }
-  // The earliest scheduled day (0 when none is earlier).
+  // Whether anything acts during recorded time: a schedule, autoimmunity or supportive care.
+  bool active() const { return !empty() || autoimmune() || config_.supportive_care.enabled; }
+  bool autoimmune() const { return config_.autoimmunity.clone_cells > 0; }
+  // The autoreactive clone at a time relative to its established size (0 before onset and
+  // once it died out).
+  double autoreactive_clone(double hours) const;
+  // The earliest scheduled day or autoimmune onset (0 when none is earlier).
   double first_day() const;
   // Effects during the step [hours, hours + dt) (hours since day 0). Immune hazards act once a
   // day, at whole days; `daily` says whether this step starts one.
@@ -200,6 +237,12 @@ class Treatment {
   // Host immunity on an hourly grid from the first event, extended on demand (a cache of a
   // pure function of the schedule).
   mutable std::vector<double> immunity_;
+  // The autoreactive clone's cells on an hourly grid from its onset (a pure function of the
+  // schedule and the seed, cached the same way).
+  mutable std::vector<double> clone_;
+  // -ln of the surviving share of host immunity from the exposures in [h, h + 1).
+  double immunity_log_kill(double h) const;
+  uint64_t seed_ = 1;
 
   TreatmentConfig config_;
   std::vector<Fraction> fractions_;

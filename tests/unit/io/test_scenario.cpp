@@ -94,7 +94,9 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
             (std::vector<std::string>{"erythroid", "lymphoid", "megakaryocyte", "myeloid"}));
   ASSERT_EQ(s.maturation.size(), 4u);
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(s.maturation[i].name, s.graph.compartments()[i]);
-  EXPECT_EQ(s.blood.size(), 5u);
+  EXPECT_EQ(s.blood.size(), 6u);  // reticulocytes count within rbc
+  EXPECT_EQ(s.blood.back().name, "reticulocytes");
+  EXPECT_EQ(s.blood.back().young_of, "rbc");
   // Rates are per hour, read per day.
   const CellType& lt = type_named(s, "LT_HSC");
   EXPECT_EQ(lt.initial, 2100);
