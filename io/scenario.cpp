@@ -378,6 +378,35 @@ Sensitivity read_targets(Section& s, const std::string& key, const Scenario& sc,
   return out;
 }
 
+// A treatment kind's reader over a schedule entry of the layered scenario.
+class SectionReader : public ParameterReader {
+ public:
+  explicit SectionReader(Section& s) : s_(s) {}
+  bool has(const std::string& key) const override { return s_.has(key); }
+  double number(const std::string& key, double lo, double hi) override {
+    return s_.number(key, lo, hi);
+  }
+  double number_or(const std::string& key, double fallback, double lo, double hi) override {
+    return s_.number_or(key, fallback, lo, hi);
+  }
+  int64_t integer_or(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) override {
+    return s_.integer_or(key, fallback, lo, hi);
+  }
+  std::string text(const std::string& key, const std::vector<std::string>& allowed) override {
+    return s_.text(key, allowed);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const override {
+    s_.fail(key, message);
+  }
+  [[noreturn]] void fail_any(const std::vector<std::string>& keys,
+                             const std::string& message) const override {
+    s_.fail_any(keys, message);
+  }
+
+ private:
+  Section& s_;
+};
+
 void read_treatment(Section& top, Scenario& sc) {
   TreatmentConfig& tc = sc.treatment;
   {
@@ -449,7 +478,6 @@ void read_treatment(Section& top, Scenario& sc) {
     rc.immunity = {d0s.immunity, ns.immunity};
     s.finish();
   }
-  std::vector<std::string> drug_names, source_names;
   {
     Section drugs = top.table("drugs");
     for (const std::string& name : drugs.keys()) {
@@ -464,7 +492,6 @@ void read_treatment(Section& top, Scenario& sc) {
           read_sensitivity(s, "sensitivity", sc, s.number("default_sensitivity", 0, 1e3), 1e3);
       s.finish();
       tc.drugs.push_back(std::move(d));
-      drug_names.push_back(name);
     }
     drugs.finish();
   }
@@ -485,64 +512,21 @@ void read_treatment(Section& top, Scenario& sc) {
       g.homing_efficiency = s.number("homing_efficiency", 0, 1);
       s.finish();
       tc.sources.push_back(std::move(g));
-      source_names.push_back(name);
     }
     grafts.finish();
   }
+  std::vector<std::string> hormones;
+  for (const auto& m : sc.maturation)
+    if (!m.hormone.empty()) hormones.push_back(m.hormone);
   Section schedule = top.table("schedule");
   for (const std::string& name : schedule.keys()) {
     Section s = schedule.table(name);
     TreatmentEvent e;
     e.name = name;
     e.day = s.number("day", -1e4, 1e6);
-    const std::string kind =
-        s.text("kind", {"irradiation", "chemotherapy", "transplant", "cytokine", "niche_loss"});
-    if (kind == "irradiation") {
-      e.kind = EventKind::kIrradiation;
-      e.dose_gy = s.number("dose_gy", 0, 100);
-      e.repeats = static_cast<int>(s.integer_or("fractions", 1, 1, 1000));
-      e.interval_hours = s.number_or("interval_hours", 24, 1e-3, 1e5);
-    } else if (kind == "chemotherapy") {
-      e.kind = EventKind::kChemotherapy;
-      const std::string drug = s.text("drug", drug_names);
-      e.drug = static_cast<int>(std::find(drug_names.begin(), drug_names.end(), drug) -
-                                drug_names.begin());
-      if (drug_names.empty()) s.fail("drug", "no [drugs] are defined");
-      e.dose_mg_per_kg = s.number("dose_mg_per_kg", 0, 1e5);
-      e.repeats = static_cast<int>(s.integer_or("doses", 1, 1, 1000));
-      e.interval_hours = s.number_or("interval_hours", 24, 1e-3, 1e5);
-    } else if (kind == "transplant") {
-      e.kind = EventKind::kTransplant;
-      const std::string source = s.text("source", source_names);
-      e.source = static_cast<int>(std::find(source_names.begin(), source_names.end(), source) -
-                                  source_names.begin());
-      if (source_names.empty()) s.fail("source", "no [grafts] sources are defined");
-      if (s.has("cd34_per_kg") && s.has("tnc_per_kg"))
-        s.fail_any({"cd34_per_kg", "tnc_per_kg"}, "give the dose as cd34_per_kg or tnc_per_kg");
-      if (s.has("tnc_per_kg"))
-        e.cd34_per_kg = s.number("tnc_per_kg", 0, 1e12) *
-                        tc.sources[static_cast<size_t>(e.source)].cd34_per_tnc;
-      else
-        e.cd34_per_kg = s.number("cd34_per_kg", 0, 1e10);
-      const std::string donor = s.text("donor", {"allogeneic", "autologous", "syngeneic"});
-      e.donor = donor == "allogeneic"   ? Donor::kAllogeneic
-                : donor == "autologous" ? Donor::kAutologous
-                                        : Donor::kSyngeneic;
-      e.gene_modified_fraction = s.number_or("gene_modified_fraction", 0, 0, 1);
-      e.autoreactive_cells_per_kg = s.number_or("autoreactive_cells_per_kg", 0, 0, 1e12);
-    } else if (kind == "niche_loss") {
-      e.kind = EventKind::kNicheLoss;
-      e.fraction = s.number("fraction", 0, 1);
-    } else {
-      e.kind = EventKind::kCytokine;
-      std::vector<std::string> hormones;
-      for (const auto& m : sc.maturation)
-        if (!m.hormone.empty()) hormones.push_back(m.hormone);
-      if (hormones.empty()) s.fail("hormone", "no maturation compartment has a hormone");
-      e.hormone = s.text("hormone", hormones);
-      e.factor = s.number("factor", 0, 1e3);
-      e.duration_days = s.number("duration_days", 0, 1e5);
-    }
+    e.kind = treatment_kind(s.text("kind", treatment_kind_names()));
+    SectionReader reader(s);
+    e.kind->read(reader, tc, hormones, e);
     s.finish();
     tc.schedule.push_back(std::move(e));
   }

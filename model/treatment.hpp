@@ -5,10 +5,14 @@
 // cytokines, stromal damage with recovery, and a minimal allogeneic immunology. Nothing here
 // holds state that changes during a run: every quantity is computed from the schedule and the
 // time, so a restarted run sees exactly what an uninterrupted one saw.
+#include <any>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "model/treatment/kind.hpp"
 
 namespace marrow {
 
@@ -59,38 +63,24 @@ struct GraftSourceConfig {
   double homing_efficiency = 0.1;  // share of infused cells that reach the marrow
 };
 
-enum class EventKind { kIrradiation, kChemotherapy, kTransplant, kCytokine, kNicheLoss };
-
 // Who gave the graft. Allogeneic cells are donor cells under alloimmunity (rejection,
 // graft-versus-host); autologous cells are the patient's own; syngeneic cells are donor cells
 // (counted in chimerism, as CD45.1 cells in a CD45.2 mouse) without alloimmunity.
 enum class Donor { kAllogeneic, kAutologous, kSyngeneic };
 
+// One entry of the schedule: its kind (model/treatment/), when, and the kind's own
+// configuration.
 struct TreatmentEvent {
   std::string name;
-  EventKind kind = EventKind::kIrradiation;
+  const TreatmentKind* kind = nullptr;
   double day = 0;
   int repeats = 1;  // fractions or doses
   double interval_hours = 24;
-  // irradiation
-  double dose_gy = 0;  // total over the fractions
-  // chemotherapy
-  int drug = -1;
-  double dose_mg_per_kg = 0;  // per dose
-  // transplant
-  int source = -1;
-  double cd34_per_kg = 0;
-  Donor donor = Donor::kAllogeneic;
-  double gene_modified_fraction = 0;
-  // Cells of the host's autoreactive clone the graft carries, per kg (an autologous graft that
-  // is not lymphocyte-depleted); 0 for a donor's graft and a CD34-selected one.
-  double autoreactive_cells_per_kg = 0;
-  // cytokine
-  std::string hormone;
-  double factor = 1;
-  double duration_days = 0;
-  // niche loss: share of the niches' stroma removed for good from this day
-  double fraction = 0;
+  std::any params;  // the kind's configuration
+  template <class T>
+  const T& as() const {
+    return std::any_cast<const T&>(params);
+  }
 };
 
 struct ImmunologyConfig {
@@ -162,6 +152,13 @@ struct TreatmentConfig {
   SupportiveCareConfig supportive_care;
 };
 
+// A schedule entry built from key = value pairs through its kind's reader (for tests and
+// scenarios built in code); throws std::invalid_argument on a bad entry.
+TreatmentEvent make_event(const std::string& kind, double day,
+                          const std::vector<std::pair<std::string, std::any>>& values,
+                          const TreatmentConfig& config = {},
+                          const std::vector<std::string>& hormones = {});
+
 // One transplant as it happens: time, agents per type, and what it sets going.
 struct GraftDose {
   int event = -1;
@@ -219,18 +216,6 @@ class Treatment {
   const TreatmentConfig& config() const { return config_; }
 
  private:
-  struct Fraction {
-    double hours, gy;
-  };
-  struct Dose {
-    int drug;
-    double hours, mg_per_kg;
-  };
-  // -ln survival of fraction i for a target with this response.
-  double fraction_log_kill(size_t i, const RadiationResponse& r) const;
-  double concentration(int drug, double hours) const;
-  // Integral over time of C / (C + EC50) for one dose, to infinity.
-  double exposure(const Dose& d) const;
   // Graft-versus-host hazard per day at a time, given the host immunity then.
   double gvh(double hours, double immunity) const;
 
@@ -240,13 +225,10 @@ class Treatment {
   // The autoreactive clone's cells on an hourly grid from its onset (a pure function of the
   // schedule and the seed, cached the same way).
   mutable std::vector<double> clone_;
-  // -ln of the surviving share of host immunity from the exposures in [h, h + 1).
-  double immunity_log_kill(double h) const;
   uint64_t seed_ = 1;
 
   TreatmentConfig config_;
-  std::vector<Fraction> fractions_;
-  std::vector<Dose> doses_;
+  std::vector<std::shared_ptr<const KindModel>> models_;  // of the kinds scheduled, in order
   int types_ = 0, compartments_ = 0, pools_ = 0;
   double weight_kg_ = 70;
 };

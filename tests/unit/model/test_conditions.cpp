@@ -84,11 +84,7 @@ TreatmentConfig clone_of(double cells, double growth_per_day) {
 }
 
 void irradiate(TreatmentConfig& c, double day, double gy) {
-  TreatmentEvent e;
-  e.kind = EventKind::kIrradiation;
-  e.day = day;
-  e.dose_gy = gy;
-  c.schedule.push_back(e);
+  c.schedule.push_back(make_event("irradiation", day, {{"dose_gy", gy}}, c));
 }
 
 TEST(AutoreactiveClone, IsEstablishedFromOnsetAndAttacksAtItsRates) {
@@ -153,17 +149,17 @@ TEST(AutoreactiveClone, AGraftCanBringItBack) {
   for (int f = 0; f < 6; ++f) irradiate(c, -10 + f, 4.0);  // exp(-19): none left
   c.radiation.type = {{0.8, 3.0}};
   c.sources.push_back(GraftSourceConfig{"pb", {1e-5}, 10, 0.01, 0.1});
-  TreatmentEvent g;
-  g.kind = EventKind::kTransplant;
-  g.day = 0;
-  g.source = 0;
-  g.cd34_per_kg = 5e6;
-  g.donor = Donor::kAutologous;
+  auto graft = [&](double autoreactive) {
+    return make_event("transplant", 0,
+                      {{"source", std::string("pb")},
+                       {"cd34_per_kg", 5e6},
+                       {"donor", std::string("autologous")},
+                       {"autoreactive_cells_per_kg", autoreactive}},
+                      c);
+  };
   TreatmentConfig carried = c;
-  g.autoreactive_cells_per_kg = 100;
-  carried.schedule.push_back(g);
-  g.autoreactive_cells_per_kg = 0;
-  c.schedule.push_back(g);
+  carried.schedule.push_back(graft(100));
+  c.schedule.push_back(graft(0));
   const Treatment clean(c, 1, 1, 1, 70), relapsing(carried, 1, 1, 1, 70);
   EXPECT_EQ(clean.autoreactive_clone(-1 * 24.0), 0.0);
   EXPECT_EQ(clean.autoreactive_clone(200 * 24.0), 0.0);

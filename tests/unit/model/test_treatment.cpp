@@ -137,13 +137,8 @@ TEST(Irradiation, FractionatedMyeloablativeDoseSparesCells) {
 
 TEST(Irradiation, EffectsActOnlyInTheStepOfTheFraction) {
   TreatmentConfig c = radiation_only(1.5);
-  TreatmentEvent e;
-  e.kind = EventKind::kIrradiation;
-  e.day = 1;
-  e.dose_gy = 4;
-  e.repeats = 2;
-  e.interval_hours = 6;
-  c.schedule.push_back(e);
+  c.schedule.push_back(make_event(
+      "irradiation", 1, {{"dose_gy", 4.0}, {"fractions", 2}, {"interval_hours", 6.0}}, c));
   const Treatment t(c, 1, 0, 0, 70);
   EXPECT_FALSE(t.effects(23.0, 1.0, false).any_agents);
   const StepEffects first = t.effects(24.0, 1.0, false);
@@ -188,11 +183,8 @@ TEST(Chemotherapy, CyclingOnlyDrugSparesQuiescentCellsAndFollowsItsExposure) {
   d.cycling_only = true;
   d.sensitivity.type = {1.0};
   c.drugs.push_back(d);
-  TreatmentEvent e;
-  e.kind = EventKind::kChemotherapy;
-  e.drug = 0;
-  e.dose_mg_per_kg = 15;
-  c.schedule.push_back(e);
+  c.schedule.push_back(
+      make_event("chemotherapy", 0, {{"drug", std::string(d.name)}, {"dose_mg_per_kg", 15.0}}, c));
   const Treatment t(c, 1, 0, 0, 70);
   // Summed over fine steps, -ln survival approaches the closed-form exposure
   // kill * ln(1 + C0 / EC50) / k.
@@ -208,13 +200,9 @@ TEST(Chemotherapy, CyclingOnlyDrugSparesQuiescentCellsAndFollowsItsExposure) {
 
 TEST(Cytokine, MultipliesItsHormoneWhileGiven) {
   TreatmentConfig c;
-  TreatmentEvent e;
-  e.kind = EventKind::kCytokine;
-  e.hormone = "G-CSF";
-  e.factor = 2.5;
-  e.day = 1;
-  e.duration_days = 3;
-  c.schedule.push_back(e);
+  c.schedule.push_back(make_event(
+      "cytokine", 1, {{"hormone", std::string("G-CSF")}, {"factor", 2.5}, {"duration_days", 3.0}},
+      c, {"G-CSF", "EPO"}));
   const Treatment t(c, 0, 0, 0, 70);
   EXPECT_EQ(t.cytokine("G-CSF", 23.0), 1.0);
   EXPECT_EQ(t.cytokine("G-CSF", 24.0), 2.5);
@@ -227,10 +215,7 @@ TEST(Stroma, DamageRecoversWithItsTimeConstant) {
   TreatmentConfig c = radiation_only(1.5);
   c.radiation.stroma = {10.0, 1.0};
   c.stroma.recovery_days = 10;
-  TreatmentEvent e;
-  e.kind = EventKind::kIrradiation;
-  e.dose_gy = 5;
-  c.schedule.push_back(e);
+  c.schedule.push_back(make_event("irradiation", 0, {{"dose_gy", 5.0}}, c));
   const Treatment t(c, 1, 0, 0, 70);
   const double damage = 1 - std::exp(-0.5);
   EXPECT_NEAR(t.stroma(0.0), 1 - damage, 1e-12);

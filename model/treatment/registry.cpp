@@ -1,0 +1,102 @@
+// The treatment kinds, in the order their effects combine: one line per kind.
+#include <algorithm>
+
+#include "model/treatment.hpp"
+
+namespace marrow {
+
+// Each defined in its own file of model/treatment/.
+const TreatmentKind& niche_loss_kind();
+const TreatmentKind& irradiation_kind();
+const TreatmentKind& chemotherapy_kind();
+const TreatmentKind& transplant_kind();
+const TreatmentKind& cytokine_kind();
+const TreatmentKind& immunosuppression_kind();
+
+const std::vector<const TreatmentKind*>& treatment_kinds() {
+  static const std::vector<const TreatmentKind*> kinds = {
+      &niche_loss_kind(), &irradiation_kind(), &chemotherapy_kind(),
+      &transplant_kind(), &cytokine_kind(),    &immunosuppression_kind(),
+  };
+  return kinds;
+}
+
+const TreatmentKind* treatment_kind(const std::string& name) {
+  for (const TreatmentKind* k : treatment_kinds())
+    if (k->name() == name) return k;
+  return nullptr;
+}
+
+std::vector<std::string> treatment_kind_names() {
+  std::vector<std::string> out;
+  for (const TreatmentKind* k : treatment_kinds()) out.push_back(k->name());
+  return out;
+}
+
+namespace {
+
+// A reader over key = value pairs (double, int, or std::string values).
+class MapReader : public ParameterReader {
+ public:
+  MapReader(std::string kind, const std::vector<std::pair<std::string, std::any>>& values)
+      : kind_(std::move(kind)), values_(values) {}
+  bool has(const std::string& key) const override { return find(key) != nullptr; }
+  double number(const std::string& key, double lo, double hi) override {
+    const std::any* v = find(key);
+    if (!v) fail(key, "is required");
+    const double x = v->type() == typeid(int) ? std::any_cast<int>(*v) : std::any_cast<double>(*v);
+    if (!(x >= lo && x <= hi)) fail(key, "out of range");
+    return x;
+  }
+  double number_or(const std::string& key, double fallback, double lo, double hi) override {
+    return has(key) ? number(key, lo, hi) : fallback;
+  }
+  int64_t integer_or(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) override {
+    return has(key)
+               ? static_cast<int64_t>(number(key, static_cast<double>(lo), static_cast<double>(hi)))
+               : fallback;
+  }
+  std::string text(const std::string& key, const std::vector<std::string>& allowed) override {
+    const std::any* v = find(key);
+    if (!v) fail(key, "is required");
+    const std::string s = std::any_cast<std::string>(*v);
+    if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) fail(key, "not allowed");
+    return s;
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const override {
+    throw std::invalid_argument(kind_ + "." + key + ": " + message);
+  }
+  [[noreturn]] void fail_any(const std::vector<std::string>& keys,
+                             const std::string& message) const override {
+    for (const std::string& k : keys)
+      if (has(k)) fail(k, message);
+    fail(keys.front(), message);
+  }
+
+ private:
+  const std::any* find(const std::string& key) const {
+    for (const auto& [k, v] : values_)
+      if (k == key) return &v;
+    return nullptr;
+  }
+  std::string kind_;
+  const std::vector<std::pair<std::string, std::any>>& values_;
+};
+
+}  // namespace
+
+TreatmentEvent make_event(const std::string& kind, double day,
+                          const std::vector<std::pair<std::string, std::any>>& values,
+                          const TreatmentConfig& config, const std::vector<std::string>& hormones) {
+  const TreatmentKind* k = treatment_kind(kind);
+  if (!k) throw std::invalid_argument("unknown treatment kind " + kind);
+  TreatmentEvent e;
+  e.name = kind;
+  e.kind = k;
+  e.day = day;
+  MapReader r(kind, values);
+  k->read(r, config, hormones, e);
+  return e;
+}
+
+}  // namespace marrow
