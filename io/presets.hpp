@@ -5,8 +5,10 @@
 
 namespace marrow {
 
-// The preset's TOML text; throws std::out_of_range for an unknown name.
+// The TOML text of presets/NAME.toml (a preset, or a part presets extend, named with a leading
+// "_"); throws std::out_of_range for an unknown name.
 const std::string& preset_text(const std::string& name);
+// The presets (not the parts they extend).
 std::vector<std::string> preset_names();
 
 // A conditioning regimen's schedule events as TOML (regimens/NAME.toml; "none" has none);

@@ -829,89 +829,89 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
                     const std::vector<std::string>& overrides) {
   std::vector<toml::table> sets;
   for (const auto& o : overrides) sets.push_back(parse_override(o));
+  // A top-level choice: the last --set that gives it, else the user's file; null when neither.
+  struct Given {
+    const toml::node* node = nullptr;
+    std::string label;
+  };
+  auto given = [&](const std::string& key) {
+    Given g{user ? user->get(key) : nullptr, user_label};
+    for (size_t i = 0; i < sets.size(); ++i)
+      if (sets[i].get(key)) g = {sets[i].get(key), "--set " + overrides[i]};
+    return g;
+  };
+  // A name among `names` (what `key` chooses), or one clear message.
+  auto known = [&](const toml::node& n, const std::string& label, const std::string& key,
+                   const std::string& what, const std::vector<std::string>& names) {
+    const std::string name = *n.value<std::string>();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      const auto hint = suggest(name, {names.begin(), names.end()});
+      throw ScenarioError(fmt::format("{}: {}: unknown {} '{}' (known: {}){}", location(n, label),
+                                      key, what, name, fmt::join(names, ", "),
+                                      hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
+    }
+    return name;
+  };
   // Which preset: the last --set preset=..., else the file's, else human.
   std::string preset = "human";
-  const toml::node* chosen = nullptr;
-  std::string chosen_label = user_label;
-  if (user && user->get("preset")) chosen = user->get("preset");
-  for (size_t i = 0; i < sets.size(); ++i)
-    if (sets[i].get("preset")) {
-      chosen = sets[i].get("preset");
-      chosen_label = "--set " + overrides[i];
-    }
-  if (chosen) {
-    if (!chosen->is_string())
-      throw ScenarioError(
-          fmt::format("{}: preset: expected a string", location(*chosen, chosen_label)));
-    preset = *chosen->value<std::string>();
-    const auto names = preset_names();
-    if (std::find(names.begin(), names.end(), preset) == names.end()) {
-      const auto hint = suggest(preset, {names.begin(), names.end()});
-      throw ScenarioError(fmt::format(
-          "{}: preset: unknown preset '{}' (known: {}){}", location(*chosen, chosen_label), preset,
-          fmt::join(names, ", "), hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
-    }
+  if (const Given g = given("preset"); g.node) {
+    if (!g.node->is_string())
+      throw ScenarioError(fmt::format("{}: preset: expected a string", location(*g.node, g.label)));
+    preset = known(*g.node, g.label, "preset", "preset", preset_names());
   }
-  const toml::table preset_table = parse_text(preset_text(preset), "preset " + preset);
+  // The preset and the parts it extends (extends = "NAME", presets/NAME.toml), each a layer
+  // under the one that extends it.
+  std::vector<toml::table> preset_tables;
+  std::vector<std::string> preset_paths;
+  for (std::string part = preset;;) {
+    const std::string path = "presets/" + part + ".toml";
+    if (std::find(preset_paths.begin(), preset_paths.end(), path) != preset_paths.end())
+      throw ScenarioError(fmt::format("{}: extends: '{}' extends itself", path, part));
+    toml::table t = parse_text(preset_text(part), path);
+    preset_paths.push_back(path);
+    const toml::node* next = t.get("extends");
+    if (!next) {
+      preset_tables.push_back(std::move(t));
+      break;
+    }
+    const auto names = library_names("presets");
+    if (!next->is_string() ||
+        std::find(names.begin(), names.end(), *next->value<std::string>()) == names.end())
+      throw ScenarioError(fmt::format("{}: extends: expected a preset or part of presets/ ({})",
+                                      location(*next, path), fmt::join(names, ", ")));
+    part = *next->value<std::string>();
+    t.erase("extends");
+    preset_tables.push_back(std::move(t));
+  }
   // A conditioning regimen: its schedule lies between the user's file and the preset.
   std::string regimen = "none";
-  {
-    const toml::node* r = user ? user->get("regimen") : nullptr;
-    std::string label = user_label;
-    for (size_t i = 0; i < sets.size(); ++i)
-      if (sets[i].get("regimen")) {
-        r = sets[i].get("regimen");
-        label = "--set " + overrides[i];
-      }
-    if (r) {
-      if (!r->is_string())
-        throw ScenarioError(fmt::format("{}: regimen: expected a string", location(*r, label)));
-      regimen = *r->value<std::string>();
-      const auto names = regimen_names();
-      if (std::find(names.begin(), names.end(), regimen) == names.end()) {
-        const auto hint = suggest(regimen, {names.begin(), names.end()});
-        throw ScenarioError(fmt::format("{}: regimen: unknown regimen '{}' (known: {}){}",
-                                        location(*r, label), regimen, fmt::join(names, ", "),
-                                        hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
-      }
-    }
+  if (const Given g = given("regimen"); g.node) {
+    if (!g.node->is_string())
+      throw ScenarioError(
+          fmt::format("{}: regimen: expected a string", location(*g.node, g.label)));
+    regimen = known(*g.node, g.label, "regimen", "regimen", regimen_names());
   }
   const std::string regimen_path = "regimens/" + regimen + ".toml";
   const toml::table regimen_table = parse_text(regimen_text(regimen), regimen_path);
   // Conditions: overlays from conditions/, applied in order over the preset (a later one over
   // an earlier one), under the regimen.
   std::vector<std::string> conditions;
-  {
-    const toml::node* c = user ? user->get("conditions") : nullptr;
-    std::string label = user_label;
-    for (size_t i = 0; i < sets.size(); ++i)
-      if (sets[i].get("conditions")) {
-        c = sets[i].get("conditions");
-        label = "--set " + overrides[i];
-      }
-    if (c) {
-      const auto names = library_names("conditions");
-      const auto* a = c->as_array();
-      if (!a)
-        throw ScenarioError(fmt::format(
-            "{}: conditions: expected an array of condition names, as [\"itp\"] (known: {})",
-            location(*c, label), fmt::join(names, ", ")));
-      for (const auto& e : *a) {
-        const auto* name = e.as_string();
-        if (!name)
-          throw ScenarioError(fmt::format("{}: conditions: expected condition names (strings)",
-                                          location(e, label)));
-        if (std::find(names.begin(), names.end(), name->get()) == names.end()) {
-          const auto hint = suggest(name->get(), {names.begin(), names.end()});
-          throw ScenarioError(fmt::format("{}: conditions: unknown condition '{}' (known: {}){}",
-                                          location(e, label), name->get(), fmt::join(names, ", "),
-                                          hint ? fmt::format("; did you mean '{}'?", *hint) : ""));
-        }
-        if (std::find(conditions.begin(), conditions.end(), name->get()) != conditions.end())
-          throw ScenarioError(
-              fmt::format("{}: conditions: '{}' is named twice", location(e, label), name->get()));
-        conditions.push_back(name->get());
-      }
+  if (const Given g = given("conditions"); g.node) {
+    const auto names = library_names("conditions");
+    const auto* a = g.node->as_array();
+    if (!a)
+      throw ScenarioError(fmt::format(
+          "{}: conditions: expected an array of condition names, as [\"itp\"] (known: {})",
+          location(*g.node, g.label), fmt::join(names, ", ")));
+    for (const auto& e : *a) {
+      if (!e.is_string())
+        throw ScenarioError(fmt::format("{}: conditions: expected condition names (strings)",
+                                        location(e, g.label)));
+      const std::string name = known(e, g.label, "conditions", "condition", names);
+      if (std::find(conditions.begin(), conditions.end(), name) != conditions.end())
+        throw ScenarioError(
+            fmt::format("{}: conditions: '{}' is named twice", location(e, g.label), name));
+      conditions.push_back(name);
     }
   }
   std::vector<toml::table> condition_tables;
@@ -926,7 +926,8 @@ LoadedScenario load(const toml::table* user, const std::string& user_label,
   layers.push_back({&regimen_table, regimen_path});
   for (size_t i = condition_tables.size(); i-- > 0;)
     layers.push_back({&condition_tables[i], "conditions/" + conditions[i] + ".toml"});
-  layers.push_back({&preset_table, "preset " + preset});
+  for (size_t i = 0; i < preset_tables.size(); ++i)
+    layers.push_back({&preset_tables[i], preset_paths[i]});
 
   toml::table resolved;
   Section top(layers, "", &resolved);
