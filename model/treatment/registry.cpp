@@ -12,12 +12,20 @@ const TreatmentKind& chemotherapy_kind();
 const TreatmentKind& transplant_kind();
 const TreatmentKind& cytokine_kind();
 const TreatmentKind& immunosuppression_kind();
+const TreatmentKind& tpo_agonist_kind();
 
 const std::vector<const TreatmentKind*>& treatment_kinds() {
+  // clang-format off
   static const std::vector<const TreatmentKind*> kinds = {
-      &niche_loss_kind(), &irradiation_kind(), &chemotherapy_kind(),
-      &transplant_kind(), &cytokine_kind(),    &immunosuppression_kind(),
+      &niche_loss_kind(),
+      &irradiation_kind(),
+      &chemotherapy_kind(),
+      &transplant_kind(),
+      &cytokine_kind(),
+      &immunosuppression_kind(),
+      &tpo_agonist_kind(),
   };
+  // clang-format on
   return kinds;
 }
 

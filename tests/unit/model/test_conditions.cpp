@@ -227,3 +227,29 @@ TEST(SupportiveCare, IsOffInThePresetsAndSwitchedByName) {
 
 }  // namespace
 }  // namespace marrow
+
+namespace marrow {
+namespace {
+
+TEST(TpoAgonist, MultipliesTheTpoSignalByItsSaturatingConcentration) {
+  TreatmentConfig c;
+  c.schedule.push_back(make_event(
+      "tpo_agonist", 1, {{"agent", std::string("romiplostim")}, {"dose_per_kg", 2.0}, {"doses", 2}},
+      c, {"TPO", "EPO"}));
+  const Treatment t(c, 0, 0, 0, 70);
+  EXPECT_EQ(t.cytokine("TPO", 23.9), 1.0);
+  // At the dose: C = 2 ug/kg = EC50, so 1 + 3 x 1/2.
+  EXPECT_NEAR(t.cytokine("TPO", 24.0), 2.5, 1e-12);
+  // A half-life (84 h) later: C = 1, 1 + 3 x 1/3.
+  EXPECT_NEAR(t.cytokine("TPO", 24.0 + 84), 2.0, 1e-12);
+  // The second weekly dose adds to what is left of the first.
+  const double left = 2.0 * std::exp(-std::log(2.0) * 168 / 84);
+  EXPECT_NEAR(t.cytokine("TPO", 24.0 + 168), 1 + 3 * (2 + left) / (2 + left + 2), 1e-12);
+  EXPECT_EQ(t.cytokine("EPO", 30.0), 1.0);
+  EXPECT_THROW(make_event("tpo_agonist", 0,
+                          {{"agent", std::string("aspirin")}, {"dose_per_kg", 1.0}}, c, {"TPO"}),
+               std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace marrow
