@@ -154,7 +154,9 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
       for (int t = 0; t < types_; ++t) auto_host[t] = attack.type[t] * clone;
     for (int c = 0; c < compartments_; ++c)
       k.compartment[c] += attack.compartment[c] * clone * dt / 24.0;
-    for (int p = 0; p < pools_; ++p) k.pool[p] += attack.pool[p] * clone * dt / 24.0;
+    double on_blood = clone;
+    for (const auto& m : models_) m->attack_on_blood(hours, on_blood);
+    for (int p = 0; p < pools_; ++p) k.pool[p] += attack.pool[p] * on_blood * dt / 24.0;
   }
   double host = 0, donor = 0;  // immune hazards over the day
   if (daily && allogeneic()) {

@@ -58,6 +58,9 @@ class KindModel {
   virtual void cytokine(const std::string& /*hormone*/, double /*hours*/, double& /*f*/) const {}
   // Multiplies the autoreactive clone's attack at a time (immunosuppression, steroids, IVIG).
   virtual void attack(double /*hours*/, double& /*f*/) const {}
+  // Multiplies the clone's attack on blood cells alone at a time (clearance of opsonised cells
+  // by splenic macrophages: IVIG, splenectomy).
+  virtual void attack_on_blood(double /*hours*/, double& /*f*/) const {}
   // Multiplies the clone's regrowth rate at a time.
   virtual void clone_growth(double /*hours*/, double& /*f*/) const {}
   // Autoreactive cells (whole body) given in [h, h + 1).

@@ -13,6 +13,10 @@ const TreatmentKind& transplant_kind();
 const TreatmentKind& cytokine_kind();
 const TreatmentKind& immunosuppression_kind();
 const TreatmentKind& tpo_agonist_kind();
+const TreatmentKind& corticosteroid_kind();
+const TreatmentKind& ivig_kind();
+const TreatmentKind& rituximab_kind();
+const TreatmentKind& splenectomy_kind();
 
 const std::vector<const TreatmentKind*>& treatment_kinds() {
   // clang-format off
@@ -24,6 +28,10 @@ const std::vector<const TreatmentKind*>& treatment_kinds() {
       &cytokine_kind(),
       &immunosuppression_kind(),
       &tpo_agonist_kind(),
+      &corticosteroid_kind(),
+      &ivig_kind(),
+      &rituximab_kind(),
+      &splenectomy_kind(),
   };
   // clang-format on
   return kinds;

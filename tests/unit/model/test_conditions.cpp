@@ -3,6 +3,7 @@
 // attack, and the condition overlays of the scenario library.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -249,6 +250,72 @@ TEST(TpoAgonist, MultipliesTheTpoSignalByItsSaturatingConcentration) {
   EXPECT_THROW(make_event("tpo_agonist", 0,
                           {{"agent", std::string("aspirin")}, {"dose_per_kg", 1.0}}, c, {"TPO"}),
                std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace marrow
+
+namespace marrow {
+namespace {
+
+// One type, one compartment, one pool, attacked at 0.1, 0.2 and 0.4 per day by a clone of 1e6.
+TreatmentConfig attacked() {
+  TreatmentConfig c;
+  c.radiation.type = {{0.8, 3.0}};
+  c.radiation.compartment = {{1e300, 1.0}};
+  c.radiation.pool = {{1e300, 1.0}};
+  c.autoimmunity.clone_cells = 1e6;
+  c.autoimmunity.growth_per_day = 0.05;
+  c.autoimmunity.attack.type = {0.1};
+  c.autoimmunity.attack.compartment = {0.2};
+  c.autoimmunity.attack.pool = {0.4};
+  return c;
+}
+
+// -ln survival of the type (over a day), the compartment and the pool (per hour) at a time.
+std::array<double, 3> attack_at(const Treatment& t, double hours) {
+  const StepEffects fx = t.effects(hours, 1.0, true);
+  return {-std::log(fx.survival(0, false, false)), -std::log(fx.compartment[0]) * 24,
+          -std::log(fx.pool[0]) * 24};
+}
+
+TEST(ImmuneTreatments, SteroidsIvigAndSplenectomyLowerTheAttackWhereTheyAct) {
+  TreatmentConfig c = attacked();
+  c.schedule.push_back(make_event("corticosteroid", 10, {{"days", 28.0}}, c));
+  c.schedule.push_back(make_event("ivig", 50, {}, c));
+  c.schedule.push_back(make_event("splenectomy", 100, {}, c));
+  const Treatment t(c, 1, 1, 1, 70);
+  auto expect = [&](double day, double agents, double blood) {
+    const auto a = attack_at(t, day * 24);
+    EXPECT_NEAR(a[0], 0.1 * agents, 1e-12) << "day " << day;
+    EXPECT_NEAR(a[1], 0.2 * agents, 1e-12) << "day " << day;
+    EXPECT_NEAR(a[2], 0.4 * agents * blood, 1e-12) << "day " << day;
+  };
+  expect(5, 1, 1);
+  expect(20, 0.3, 1);  // prednisone: 70 % of the attack blocked, everywhere
+  expect(40, 1, 1);    // over after 28 days
+  expect(60, 1, 0.2);  // IVIG: 80 % of the attack on blood cells, for 21 days
+  expect(80, 1, 1);
+  expect(150, 1, 0.3);  // splenectomy: 70 % of it, for good
+  expect(400, 1, 0.3);
+}
+
+TEST(ImmuneTreatments, RituximabDepletesTheCloneButNotHostImmunity) {
+  TreatmentConfig c = attacked();
+  c.schedule.push_back(make_event("rituximab", 10, {}, c));
+  const Treatment t(c, 1, 1, 1, 70);
+  // Four weekly infusions, 99 % in all, with the clone regrowing hour by hour between them.
+  double x = 1;
+  for (int h = 0; h <= (10 + 21) * 24; ++h) {
+    if (h >= 10 * 24 && (h - 10 * 24) % 168 == 0 && h <= (10 + 21) * 24) x *= std::pow(0.01, 0.25);
+    x += 0.05 / 24 * x * (1 - x);
+  }
+  EXPECT_NEAR(t.autoreactive_clone((10 + 21) * 24.0 + 1), x, 1e-12);
+  EXPECT_LT(x, 0.03);
+  EXPECT_EQ(t.immunity((10 + 22) * 24.0), 1.0);
+  // The attack follows the clone down and back up as it regrows.
+  EXPECT_LT(attack_at(t, 40 * 24)[0], 0.1 * 0.05);
+  EXPECT_GT(t.autoreactive_clone(300 * 24.0), 0.5);
 }
 
 }  // namespace
