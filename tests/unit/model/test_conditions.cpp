@@ -3,6 +3,7 @@
 // attack, and the condition overlays of the scenario library.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -170,8 +171,9 @@ TEST(AutoreactiveClone, AGraftCanBringItBack) {
 }
 
 TEST(Conditions, OverlayThePresetInOrderUnderTheUsersFile) {
-  EXPECT_EQ(library_names("conditions"),
-            (std::vector<std::string>{"aiha", "aplastic_anemia", "itp"}));
+  const auto names = library_names("conditions");
+  for (const char* n : {"aiha", "aplastic_anemia", "itp"})
+    EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   for (const LibraryEntry& e : library_entries("conditions")) {
     EXPECT_FALSE(e.description.empty()) << e.path;
     EXPECT_FALSE(check_toml_shape(e.text)) << e.path;
@@ -206,12 +208,14 @@ TEST(Conditions, UnknownOrRepeatedNamesAreOneClearMessage) {
     }
     return std::string("accepted");
   };
-  EXPECT_EQ(message("conditions = [\"itpp\"]"),
-            "t.toml:1: conditions: unknown condition 'itpp' (known: aiha, aplastic_anemia, "
-            "itp); did you mean 'itp'?");
+  std::string known;
+  for (const std::string& n : library_names("conditions")) known += (known.empty() ? "" : ", ") + n;
+  EXPECT_EQ(
+      message("conditions = [\"itpp\"]"),
+      "t.toml:1: conditions: unknown condition 'itpp' (known: " + known + "); did you mean 'itp'?");
   EXPECT_EQ(message("conditions = \"itp\""),
-            "t.toml:1: conditions: expected an array of condition names, as [\"itp\"] (known: "
-            "aiha, aplastic_anemia, itp)");
+            "t.toml:1: conditions: expected an array of condition names, as [\"itp\"] (known: " +
+                known + ")");
   EXPECT_EQ(message("conditions = [\"itp\", \"itp\"]"),
             "t.toml:1: conditions: 'itp' is named twice");
 }
