@@ -74,7 +74,7 @@ TEST(TutorialTreatmentKind, APhlebotomyRemovesItsShareOfRedCellsOnItsDay) {
     }
     [[noreturn]] void fail_any(const std::vector<std::string>& k,
                                const std::string& m) const override {
-      fail(k.front(), m);
+      throw std::invalid_argument(k.front() + ": " + m);
     }
   } keys;
   kind.read(keys, config, {}, e);
