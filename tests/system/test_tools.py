@@ -19,22 +19,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.image  # noqa: E402
 import numpy as np  # noqa: E402
+from harness import fail, need  # noqa: E402
 
 ARGS = None
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DAYS, SNAPSHOT_EVERY, SEED = 6, 3, 5
 SWEEP_VALUES, REPLICATES = [0.0, 0.1], 3
 QUICK = ["--quiet", "--set", "run.spin_up_days=0"]
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def need(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def marrow(*args):
