@@ -24,6 +24,7 @@ enum class Purpose : uint32_t {
   kStroma = 11,
   kEgress = 12,
   kAutoimmunity = 13,
+  kPatient = 14,
 };
 
 // Four independent 32-bit words from one Philox4x32-10 call.

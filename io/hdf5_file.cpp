@@ -325,6 +325,15 @@ void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>
   check_status(H5Awrite(a, t, p.data()), "cannot write attribute " + name);
 }
 
+void set_attr(hid_t obj, const std::string& name, const std::vector<double>& values) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  const hsize_t n = values.size();
+  Handle space(check(H5Screate_simple(1, &n, nullptr), "space"));
+  Handle a(check(H5Acreate2(obj, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
+                 "cannot create attribute " + name));
+  check_status(H5Awrite(a, H5T_NATIVE_DOUBLE, values.data()), "cannot write attribute " + name);
+}
+
 bool has_attr(hid_t obj, const std::string& name) {
   check(0, "");
   return H5Aexists(obj, name.c_str()) > 0;

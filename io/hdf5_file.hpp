@@ -67,6 +67,7 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value);
 void set_attr(hid_t obj, const std::string& name, double value);
 void set_attr(hid_t obj, const std::string& name, int64_t value);
 void set_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
+void set_attr(hid_t obj, const std::string& name, const std::vector<double>& values);
 bool has_attr(hid_t obj, const std::string& name);
 std::string attr_string(hid_t obj, const std::string& name);
 double attr_double(hid_t obj, const std::string& name);

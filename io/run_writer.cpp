@@ -52,6 +52,15 @@ RunWriter::RunWriter(OutputTarget target, const Simulation& sim, const LoadedSce
     h5::set_attr(g, "represented_fraction", sim.represented_fraction());
     h5::set_attr(g, "site_um", sim.scenario().lattice.site_um);
     h5::set_attr(g, "dt_hours", sim.scenario().run.dt_hours);
+    // This patient's multiplier of the autoreactive clone's attack (autoimmunity.attack_spread).
+    if (sim.treatment().autoimmune())
+      h5::set_attr(g, "patient_attack", sim.treatment().patient_attack());
+  }
+  {
+    // The preset's normal adult ranges, [low, high] in the unit of the timeseries.
+    h5::Handle g = h5::ensure_group(file_, "normal_ranges");
+    for (const NormalRange& r : sim.scenario().normal_ranges)
+      h5::set_attr(g, r.name, std::vector<double>{r.low, r.high});
   }
   h5::ensure_group(file_, "snapshots");
 }
@@ -216,64 +225,37 @@ void RunWriter::snapshot(const Simulation& sim) {
                                 errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
 }
 
-void RunWriter::write_endpoints(const std::vector<double>& t,
-                                const std::vector<std::vector<double>>& blood) {
+void RunWriter::write_endpoints() {
+  const Endpoints e = compute_endpoints(sim_, rows_);
   h5::Handle g = h5::ensure_group(file_, "endpoints");
-  const int anc = sim_.blood().pool_index("neutrophils");
-  const int plt = sim_.blood().pool_index("platelets");
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double neut_day = anc >= 0 ? recovery_day(t, blood[anc], 0.5, 3) : nan;
-  // Platelet engraftment counts unsupported days only: a count within 7 days of a platelet
-  // transfusion is taken as below the threshold (CIBMTR definition).
-  std::vector<double> unsupported;
-  if (plt >= 0) {
-    unsupported = blood[plt];
-    for (size_t i = 0; i < t.size(); ++i)
-      for (size_t j = i; j-- > 0 && t[i] - t[j] <= 7.0 + 1e-9;)
-        if (rows_[j + 1].platelet_units > rows_[j].platelet_units) unsupported[i] = 0;
+  h5::set_attr(g, "platelet_transfusions", e.platelet_transfusions);
+  h5::set_attr(g, "rbc_transfusions", e.rbc_transfusions);
+  h5::set_attr(g, "neutrophil_engraftment_day", e.neutrophil_engraftment_day);
+  h5::set_attr(g, "platelet_engraftment_day", e.platelet_engraftment_day);
+  h5::set_attr(g, "aplasia", int64_t{e.aplasia ? 1 : 0});
+  h5::set_attr(g, "graft_failure", int64_t{e.graft_failure ? 1 : 0});
+  h5::set_attr(g, "transplant", int64_t{e.transplant ? 1 : 0});
+  for (const PoolEndpoints& p : e.pools) {
+    h5::set_attr(g, "nadir_" + p.name, p.nadir.value);
+    h5::set_attr(g, "nadir_" + p.name + "_day", p.nadir.day);
+    h5::set_attr(g, p.name + "_recovery_day", p.recovery_day);
   }
-  const double plt_day = plt >= 0 ? recovery_day(t, unsupported, 20.0, 7) : nan;
-  const int64_t platelet_units = rows_.empty() ? 0 : rows_.back().platelet_units;
-  const int64_t rbc_units = rows_.empty() ? 0 : rows_.back().rbc_units;
-  h5::set_attr(g, "platelet_transfusions", platelet_units);
-  h5::set_attr(g, "rbc_transfusions", rbc_units);
-  h5::set_attr(g, "neutrophil_engraftment_day", neut_day);
-  h5::set_attr(g, "platelet_engraftment_day", plt_day);
-  // Aplasia: ANC fell below 0.5e9/L and was not back by day 28 (DESIGN.md 2.5).
-  bool fell = false;
-  if (anc >= 0)
-    for (const double x : blood[anc]) fell |= x < 0.5;
-  const bool late = std::isnan(neut_day) || neut_day > 28;
-  const bool reached_28 = !t.empty() && t.back() >= 28;
-  h5::set_attr(g, "aplasia", int64_t{fell && late && reached_28 ? 1 : 0});
-  // Graft failure: a graft without neutrophil engraftment by day 28, or an allogeneic graft
-  // whose donor share of myeloid cells fell below 5 % by the end.
-  const Treatment& tr = sim_.treatment();
-  bool failure = false;
-  if (tr.any_transplant() && reached_28) {
-    failure = late;
-    const auto& lineages = sim_.lineages();
-    const auto it = std::find(lineages.begin(), lineages.end(), "myeloid");
-    if (tr.allogeneic() && it != lineages.end() && !rows_.empty())
-      failure |= rows_.back().chimerism[static_cast<size_t>(it - lineages.begin())] < 0.05;
+  // Supportive care's transfusions, one row each.
+  std::vector<double> day, before;
+  std::vector<uint8_t> product;
+  std::vector<int64_t> units;
+  const std::vector<std::string> products = {"platelets", "rbc"};
+  for (const TransfusionEvent& t : e.transfusions) {
+    day.push_back(t.day);
+    product.push_back(t.product == products[0] ? 0 : 1);
+    units.push_back(t.units);
+    before.push_back(t.count_before);
   }
-  h5::set_attr(g, "graft_failure", int64_t{failure ? 1 : 0});
-  h5::set_attr(g, "transplant", int64_t{tr.any_transplant() ? 1 : 0});
-  for (int p = 0; p < sim_.blood().pool_count(); ++p) {
-    const std::string name = sim_.blood().pool(p).name;
-    const Nadir n = nadir(t, blood[p]);
-    h5::set_attr(g, "nadir_" + name, n.value);
-    h5::set_attr(g, "nadir_" + name + "_day", n.day);
-    // Time to recovery: first day after the nadir back at 90 % of the first recorded value.
-    double back = nan;
-    if (!blood[p].empty() && n.value < 0.9 * blood[p].front())
-      for (size_t i = 0; i < t.size(); ++i)
-        if (t[i] > n.day && blood[p][i] >= 0.9 * blood[p].front()) {
-          back = t[i];
-          break;
-        }
-    h5::set_attr(g, name + "_recovery_day", back);
-  }
+  h5::write<double>(file_, "events/transfusions/day", day);
+  h5::write<uint8_t>(file_, "events/transfusions/product", product);
+  h5::set_attr(h5::open_dataset(file_, "events/transfusions/product"), "names", products);
+  h5::write<int64_t>(file_, "events/transfusions/units", units);
+  h5::write<double>(file_, "events/transfusions/count_before", before);
 }
 
 std::string RunWriter::finish(bool complete, const std::string& interrupted) {
@@ -367,7 +349,7 @@ std::string RunWriter::finish(bool complete, const std::string& interrupted) {
       return a;
     }());
   }
-  write_endpoints(t, blood);
+  write_endpoints();
   {
     h5::Handle g = h5::open_group(file_, "provenance");
     h5::set_attr(g, "finished_at", now_iso8601());

@@ -51,7 +51,7 @@ class RunWriter {
   const std::vector<Observation>& rows() const { return rows_; }
 
  private:
-  void write_endpoints(const std::vector<double>& t, const std::vector<std::vector<double>>& blood);
+  void write_endpoints();
 
   OutputTarget target_;
   std::string path_;

@@ -451,6 +451,7 @@ void read_treatment(Section& top, Scenario& sc) {
     a.clone_cells = s.number("clone_cells", 0, 1e13);
     a.onset_day = s.number_or("onset_day", 0, -1e4, 1e6);
     a.growth_per_day = s.number("growth_per_day", 0, 100);
+    a.attack_spread = s.number_or("attack_spread", 0, 0, 3);
     a.attack = read_sensitivity(s, "attack", sc, 0, 1e3);
     if (a.attack.stroma > 0 || a.attack.immunity > 0)
       s.fail("attack", "the clone attacks cell types, maturation compartments and blood pools");
@@ -653,6 +654,22 @@ Scenario read_scenario(Section& top) {
                                                "of cells of its own",
                                                q.name, q.young_of));
     blood.finish();
+  }
+  if (top.has("normal_ranges")) {
+    Section ranges = top.table("normal_ranges");
+    std::vector<std::string> names{"hemoglobin"};
+    for (const auto& p : sc.blood) names.push_back(p.name);
+    for (const std::string& name : ranges.keys()) {
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        ranges.fail(name, fmt::format("expected a blood pool or hemoglobin (one of {})",
+                                      fmt::join(names, ", ")));
+      Section s = ranges.table(name);
+      NormalRange r{name, s.number("low", 0, 1e9), s.number("high", 0, 1e9)};
+      if (!(r.low < r.high)) s.fail("high", fmt::format("expected more than low ({})", r.low));
+      s.finish();
+      sc.normal_ranges.push_back(r);
+    }
+    ranges.finish();
   }
   Section mat = top.table("maturation");
   {

@@ -41,6 +41,13 @@ struct OrganismConfig {
   double mch_pg = 29;
 };
 
+// A normal adult range of a blood count: a blood pool (in its unit per litre) or "hemoglobin"
+// (g/dL). Read by tools and tests to judge counts; the model does not use it.
+struct NormalRange {
+  std::string name;
+  double low = 0, high = 0;
+};
+
 struct Scenario {
   RunConfig run;
   LatticeConfig lattice;
@@ -51,6 +58,7 @@ struct Scenario {
   std::vector<BloodPoolConfig> blood;
   std::vector<FieldConfig> fields;
   TreatmentConfig treatment;
+  std::vector<NormalRange> normal_ranges;
 };
 
 }  // namespace marrow

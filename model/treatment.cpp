@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "core/random.hpp"
 
@@ -15,6 +16,13 @@ Treatment::Treatment(const TreatmentConfig& config, int types, int compartments,
       compartments_(compartments),
       pools_(pools),
       weight_kg_(weight_kg) {
+  if (const double spread = config_.autoimmunity.attack_spread; spread > 0) {
+    // One standard normal per seed (Box-Muller), median-preserving: the configured attack is the
+    // median patient's.
+    const Draw d = Stream(seed).draw(0, 0, Purpose::kPatient);
+    const double z = std::sqrt(-2.0 * std::log(d.u(0))) * std::cos(2.0 * std::numbers::pi * d.u(1));
+    patient_attack_ = std::exp(spread * z);
+  }
   const KindContext context{&config_, types, compartments, pools, weight_kg};
   // The registry's kinds in its order, then any other kind an event names (one defined by a
   // program or a test), in the order they first appear.
@@ -148,7 +156,7 @@ StepEffects Treatment::effects(double hours, double dt, bool daily) const {
   std::vector<double> auto_host(types_, 0.0);
   if (autoimmune()) {
     const Sensitivity& attack = config_.autoimmunity.attack;
-    double clone = autoreactive_clone(hours);
+    double clone = autoreactive_clone(hours) * patient_attack_;
     for (const auto& m : models_) m->attack(hours, clone);
     if (daily && clone > 0)
       for (int t = 0; t < types_; ++t) auto_host[t] = attack.type[t] * clone;

@@ -120,6 +120,10 @@ struct AutoimmunityConfig {
   double clone_cells = 0;        // whole-body cells of the established clone; 0: none
   double onset_day = 0;          // established from this day of recorded time
   double growth_per_day = 0.05;  // regrowth rate of the clone from a remnant
+  // Between patients the clone's strength differs (its size and avidity): the attack of one
+  // patient is the attack below times exp(attack_spread * z), z standard normal drawn once from
+  // the seed, so the replicates of a sweep are a cohort of patients. 0: every patient alike.
+  double attack_spread = 0;
   // Destruction per day at the established clone: of host agents by type, of maturation
   // compartments' cells and of blood pools' cells.
   Sensitivity attack;
@@ -193,6 +197,9 @@ class Treatment {
   // The autoreactive clone at a time relative to its established size (0 before onset and
   // once it died out).
   double autoreactive_clone(double hours) const;
+  // This patient's multiplier of the clone's attack (AutoimmunityConfig::attack_spread), 1 when
+  // patients do not differ.
+  double patient_attack() const { return patient_attack_; }
   // The earliest scheduled day or autoimmune onset (0 when none is earlier).
   double first_day() const;
   // Effects during the step [hours, hours + dt) (hours since day 0). Immune hazards act once a
@@ -226,6 +233,7 @@ class Treatment {
   // schedule and the seed, cached the same way).
   mutable std::vector<double> clone_;
   uint64_t seed_ = 1;
+  double patient_attack_ = 1;
 
   TreatmentConfig config_;
   std::vector<std::shared_ptr<const KindModel>> models_;  // of the kinds scheduled, in order

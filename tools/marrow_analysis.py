@@ -26,14 +26,6 @@ import numpy as np
 
 SCHEMA_VERSION = 1
 
-# Normal adult blood counts (VALIDATION.md). Mouse platelets: ~1200e9/L taken as +-25 %, as the
-# system tests do.
-NORMAL_RANGES = {
-    "human": {"neutrophils": (1.5, 7.5), "lymphocytes": (1.0, 4.0), "platelets": (150.0, 400.0),
-              "hemoglobin": (12.0, 17.5), "rbc": (3.8, 5.9)},
-    "mouse": {"neutrophils": (0.5, 1.5), "lymphocytes": (4.5, 6.0), "platelets": (900.0, 1500.0),
-              "rbc": (9.0, 10.0)},
-}
 UNITS = {"neutrophils": "1e9/L", "lymphocytes": "1e9/L", "monocytes": "1e9/L", "platelets": "1e9/L",
          "rbc": "1e12/L", "hemoglobin": "g/dL"}
 # Engraftment: the endpoint attribute and the blood threshold it uses (README, endpoints).
@@ -87,6 +79,7 @@ class Run:
     chimerism: lineage -> donor fraction 0..1. niche: occupied_niches, hsc_in_niche_fraction.
     endpoints: name -> float (NaN: not reached). provenance: the /provenance attributes.
     parameters: the stored scenario (/parameters@scenario) parsed with tomllib.
+    ranges: normal ranges of the run's preset, count -> (low, high), from /normal_ranges.
     complete: the run ended normally (an interrupted run has provenance["interrupted"]).
     """
     path: str
@@ -106,10 +99,11 @@ class Run:
     represented_fraction: float
     site_um: float
     dt_hours: float
+    ranges: dict
 
     def normal_ranges(self):
-        """Normal blood ranges of this run's preset, {pool: (low, high)}; {} when unknown."""
-        return NORMAL_RANGES.get(self.preset, {})
+        """Normal blood ranges of this run's preset, {pool: (low, high)}; {} when the file has none."""
+        return self.ranges
 
     def table(self):
         """Every time series as one table: {column: array [T]}, columns "time_days", "agents",
@@ -121,6 +115,12 @@ class Run:
                               ("niche", self.niche)]:
             out.update({f"{group}/{k}": v for k, v in series.items()})
         return out
+
+
+def normal_ranges(f):
+    """The normal ranges a run file carries (/normal_ranges), {count: (low, high)}."""
+    g = f.get("normal_ranges")
+    return {} if g is None else {k: (float(v[0]), float(v[1])) for k, v in g.attrs.items()}
 
 
 def load_run(path):
@@ -147,6 +147,7 @@ def load_run(path):
             represented_fraction=float(par.get("represented_fraction", np.nan)),
             site_um=float(par.get("site_um", np.nan)),
             dt_hours=float(par.get("dt_hours", np.nan)),
+            ranges=normal_ranges(f),
         )
 
 

@@ -28,14 +28,14 @@ import marrow_analysis as ma  # noqa: E402
 DEFAULT_METRICS = ["final_neutrophils", "final_lymphocytes", "final_platelets", "final_hemoglobin"]
 
 
-def preset_of(sweep):
-    """The preset of the sweep's first readable run ("" when none is)."""
+def ranges_of(sweep):
+    """The normal ranges of the sweep's first readable run ({} when none is)."""
     for path in sweep.runs["path"]:
         try:
-            return ma.load_run(path).preset
+            return ma.load_run(path).normal_ranges()
         except (ValueError, OSError):
             continue
-    return ""
+    return {}
 
 
 def series(sweep, x):
@@ -126,7 +126,7 @@ def main():
     if a.logx and (sweep.points[x].dtype.kind != "f" or (sweep.points[x] <= 0).any()):
         p.error(f"--logx needs positive numbers, {x} has {', '.join(map(str, sweep.points[x]))}")
     out = a.out or os.path.join(a.sweep, "sweep.png")
-    ranges = ma.NORMAL_RANGES.get(preset_of(sweep), {})
+    ranges = ranges_of(sweep)
     cols = min(len(metrics), 3)
     rows = -(-len(metrics) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 4.2 * rows), constrained_layout=True,

@@ -107,6 +107,34 @@ TEST(AutoreactiveClone, IsEstablishedFromOnsetAndAttacksAtItsRates) {
   EXPECT_EQ(t.effects(20 * 24.0 + 1, 1.0, false).survival(0, false, false), 1.0);
 }
 
+TEST(AutoreactiveClone, PatientsDifferByALognormalAttackDrawnFromTheSeed) {
+  TreatmentConfig c = clone_of(1e6, 0.05);
+  EXPECT_EQ(Treatment(c, 1, 1, 1, 70, 7).patient_attack(), 1.0);  // no spread: all alike
+  c.autoimmunity.attack_spread = 0.5;
+  // ln(multiplier) / spread over 400 patients: standard normal. Mean within 4 standard errors
+  // (4 / sqrt(400) = 0.2); standard deviation within 4 of its standard errors (~4 / sqrt(800)).
+  const int n = 400;
+  double sum = 0, sum2 = 0;
+  for (int seed = 1; seed <= n; ++seed) {
+    const double z = std::log(Treatment(c, 1, 1, 1, 70, seed).patient_attack()) / 0.5;
+    sum += z;
+    sum2 += z * z;
+  }
+  const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+  EXPECT_NEAR(mean, 0.0, 0.2);
+  EXPECT_NEAR(sd, 1.0, 0.15);
+  // A patient is a pure function of the seed, and the attack on cells, compartments and blood
+  // scales with it.
+  const Treatment t(c, 1, 1, 1, 70, 3);
+  EXPECT_EQ(t.patient_attack(), Treatment(c, 1, 1, 1, 70, 3).patient_attack());
+  EXPECT_NE(t.patient_attack(), Treatment(c, 1, 1, 1, 70, 4).patient_attack());
+  const double m = t.patient_attack();
+  const StepEffects fx = t.effects(20 * 24.0, 1.0, true);
+  EXPECT_NEAR(fx.survival(0, false, false), std::exp(-0.1 * m), 1e-15);
+  EXPECT_NEAR(fx.compartment[0], std::exp(-0.2 * m / 24), 1e-15);
+  EXPECT_NEAR(fx.pool[0], std::exp(-0.4 * m / 24), 1e-15);
+}
+
 TEST(AutoreactiveClone, ConditioningCutsItAndItRegrowsLogistically) {
   TreatmentConfig c = clone_of(1e9, 0.05);
   irradiate(c, 5, 2.0);  // exp(-1.6) survive
@@ -197,6 +225,23 @@ TEST(Conditions, OverlayThePresetInOrderUnderTheUsersFile) {
   // The resolved scenario runs the same when read again (a restart's stored scenario).
   const LoadedScenario again = load_scenario_text(user.resolved_toml, "stored", {});
   EXPECT_EQ(again.resolved_toml, user.resolved_toml);
+}
+
+TEST(NormalRanges, AreThePresetsDataAndChecked) {
+  const Scenario human = load_scenario_text("", "t.toml", {}).scenario;
+  auto range = [](const Scenario& sc, const std::string& name) {
+    for (const NormalRange& r : sc.normal_ranges)
+      if (r.name == name) return std::pair{r.low, r.high};
+    return std::pair{-1.0, -1.0};
+  };
+  EXPECT_EQ(range(human, "platelets"), std::pair(150.0, 400.0));
+  EXPECT_EQ(range(human, "hemoglobin"), std::pair(12.0, 17.5));
+  const Scenario mouse = load_scenario_text("preset = \"mouse\"", "t.toml", {}).scenario;
+  EXPECT_EQ(range(mouse, "platelets"), std::pair(900.0, 1500.0));
+  for (const char* bad :
+       {"normal_ranges.spleen={low=1,high=2}", "normal_ranges.platelets={low=5,high=2}",
+        "normal_ranges.platelets={low=-1,high=2}"})
+    EXPECT_THROW(load_scenario_text("", "t.toml", {bad}), ScenarioError) << bad;
 }
 
 TEST(Conditions, UnknownOrRepeatedNamesAreOneClearMessage) {
