@@ -81,6 +81,9 @@ def test_run_loaders(ma, run_h5):
     need(set(ma.UNITS) <= set(run.blood), f"blood {sorted(run.blood)}")
     need(set(run.niche) == {"occupied_niches", "hsc_in_niche_fraction", "egress", "homed"}, f"niche {sorted(run.niche)}")
     need(run.production and run.chimerism, "no production or chimerism series")
+    # Normal ranges come from the file, which holds the preset's.
+    need(run.normal_ranges().get("platelets") == (150.0, 400.0) and "hemoglobin" in run.normal_ranges(),
+         f"normal ranges {run.normal_ranges()}")
     for group in [run.populations, run.blood, run.production, run.chimerism, run.niche]:
         for k, v in group.items():
             need(v.shape == t.shape, f"series {k} has shape {v.shape}, time {t.shape}")
@@ -215,6 +218,24 @@ def test_scripts(tmp, run_h5, sweep_dir):
     need(r.returncode == 2 and "no_such_metric" in r.stderr, f"an unknown metric: {r.stderr.strip()}")
 
 
+def test_aplastic_response(tmp):
+    """tools/aplastic_response.py on two short patients of the IST example: one line each, and the
+    rate over the eligible ones; a run too short for the assessment is exit 2."""
+    files = []
+    for seed in (4, 5):  # attack x2.0 and x1.0: both severe after 40 days of disease
+        out = os.path.join(tmp, f"ist{seed}.h5")
+        marrow("run", os.path.join(ARGS.source, "examples", "aplastic_anemia_ist.toml"), *QUICK, "--seed", seed,
+               "--days", 20, "--set", "autoimmunity.onset_day=-40", "--out", out)
+        files.append(out)
+    r = tool("aplastic_response.py", *files, "--at", 20)
+    lines = r.stdout.strip().splitlines()
+    need(r.returncode == 0 and len(lines) == 3, f"aplastic_response: exit {r.returncode}: {r.stdout}{r.stderr}")
+    need(all("severe at baseline" in line for line in lines[:2]), f"aplastic_response: {lines}")
+    need(lines[2].startswith("response at day 20: ") and "of 2 eligible patients" in lines[2], lines[2])
+    r = tool("aplastic_response.py", files[0], "--at", 40)
+    need(r.returncode == 2 and "needs -14 to 40" in r.stderr, f"too short a run: {r.returncode} {r.stderr}")
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
@@ -234,6 +255,7 @@ def main():
         test_interrupted_engrafted(ma, tmp, run_h5)
         test_not_marrow(ma, tmp)
         test_scripts(tmp, run_h5, sweep_dir)
+        test_aplastic_response(tmp)
     print("ok: tools")
 
 
