@@ -1,39 +1,35 @@
-// The treatment kinds, in the order their effects combine: one line per kind.
+// The registry of treatment kinds.
 #include <algorithm>
 
 #include "model/treatment.hpp"
 
 namespace marrow {
 
-// Each defined in its own file of model/treatment/.
-const TreatmentKind& niche_loss_kind();
-const TreatmentKind& irradiation_kind();
-const TreatmentKind& chemotherapy_kind();
-const TreatmentKind& transplant_kind();
-const TreatmentKind& cytokine_kind();
-const TreatmentKind& immunosuppression_kind();
-const TreatmentKind& tpo_agonist_kind();
-const TreatmentKind& corticosteroid_kind();
-const TreatmentKind& ivig_kind();
-const TreatmentKind& rituximab_kind();
-const TreatmentKind& splenectomy_kind();
+// The kinds in the order their effects combine, one line each. KIND(name) is defined in its own
+// file of model/treatment/ as `const TreatmentKind& name_kind()`.
+// clang-format off
+#define MARROW_TREATMENT_KINDS(KIND) \
+  KIND(niche_loss)                   \
+  KIND(irradiation)                  \
+  KIND(chemotherapy)                 \
+  KIND(transplant)                   \
+  KIND(cytokine)                     \
+  KIND(immunosuppression)            \
+  KIND(tpo_agonist)                  \
+  KIND(corticosteroid)               \
+  KIND(ivig)                         \
+  KIND(rituximab)                    \
+  KIND(splenectomy)
+// clang-format on
+
+#define MARROW_DECLARE_KIND(name) const TreatmentKind& name##_kind();
+MARROW_TREATMENT_KINDS(MARROW_DECLARE_KIND)
+#undef MARROW_DECLARE_KIND
 
 const std::vector<const TreatmentKind*>& treatment_kinds() {
-  // clang-format off
-  static const std::vector<const TreatmentKind*> kinds = {
-      &niche_loss_kind(),
-      &irradiation_kind(),
-      &chemotherapy_kind(),
-      &transplant_kind(),
-      &cytokine_kind(),
-      &immunosuppression_kind(),
-      &tpo_agonist_kind(),
-      &corticosteroid_kind(),
-      &ivig_kind(),
-      &rituximab_kind(),
-      &splenectomy_kind(),
-  };
-  // clang-format on
+#define MARROW_LIST_KIND(name) &name##_kind(),
+  static const std::vector<const TreatmentKind*> kinds = {MARROW_TREATMENT_KINDS(MARROW_LIST_KIND)};
+#undef MARROW_LIST_KIND
   return kinds;
 }
 
