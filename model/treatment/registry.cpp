@@ -76,16 +76,20 @@ class MapReader : public ParameterReader {
     return s;
   }
   [[noreturn]] void fail(const std::string& key, const std::string& message) const override {
-    throw std::invalid_argument(kind_ + "." + key + ": " + message);
+    throw error(key, message);
   }
+  // Throws itself rather than through the virtual fail(), which the compiler cannot see return.
   [[noreturn]] void fail_any(const std::vector<std::string>& keys,
                              const std::string& message) const override {
     for (const std::string& k : keys)
-      if (has(k)) fail(k, message);
-    fail(keys.front(), message);
+      if (has(k)) throw error(k, message);
+    throw error(keys.front(), message);
   }
 
  private:
+  std::invalid_argument error(const std::string& key, const std::string& message) const {
+    return std::invalid_argument(kind_ + "." + key + ": " + message);
+  }
   const std::any* find(const std::string& key) const {
     for (const auto& [k, v] : values_)
       if (k == key) return &v;
