@@ -89,11 +89,14 @@ def same(a, b, what):
 def test_identity(tmp):
     """Every condition, with supportive care on, gives the same file at 1 and 2 threads and
     through a restart from a snapshot. Thresholds near the normal counts make transfusions
-    happen before and after the snapshot."""
-    for cond in ("itp", "aiha", "aplastic_anemia"):
-        args = ["--days", "12", "--set", f'conditions=["{cond}"]', "--set", 'supportive_care="standard"',
+    happen before and after the snapshot. The last case is one patient of a cohort whose clone's
+    attack is drawn from the seed (autoimmunity.attack_spread)."""
+    cases = [(c, c, []) for c in ("itp", "aiha", "aplastic_anemia")]
+    cases.append(("aplastic_patient", "aplastic_anemia", ["--seed", "4", "--set", "autoimmunity.attack_spread=0.5"]))
+    for cond, name, extra in cases:
+        args = ["--days", "12", "--set", f'conditions=["{name}"]', "--set", 'supportive_care="standard"',
                 "--set", "transfusion.platelet_threshold=240", "--set",
-                "transfusion.hemoglobin_threshold=14.3", "--snapshot-every", "6"]
+                "transfusion.hemoglobin_threshold=14.3", "--snapshot-every", "6", *extra]
         one = run(tmp, cond + "_1", "--threads", "1", *args)
         two = run(tmp, cond + "_2", "--threads", "2", *args)
         same(one, two, f"{cond}: 1 and 2 threads")
@@ -102,6 +105,9 @@ def test_identity(tmp):
         need(r.returncode == 0, f"{cond} restart: {r.stderr}")
         with h5py.File(cont, "r") as c:
             same(one["timeseries"], c["timeseries"], f"{cond}: through a restart")
+            same(one["events"], c["events"], f"{cond}: transfusion events through a restart")
+            need(one["parameters"].attrs["patient_attack"] == c["parameters"].attrs["patient_attack"],
+                 f"{cond}: the patient changed through a restart")
             u = c["timeseries/transfusions/platelet_units"][()] + c["timeseries/transfusions/rbc_units"][()]
             t = c["timeseries/time_days"][()]
             need(u[t <= 6][-1] > 0 and u[-1] > u[t <= 6][-1], f"{cond}: no transfusions on both sides")
