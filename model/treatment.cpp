@@ -10,12 +10,7 @@ namespace marrow {
 
 Treatment::Treatment(const TreatmentConfig& config, int types, int compartments, int pools,
                      double weight_kg, uint64_t seed)
-    : seed_(seed),
-      config_(config),
-      types_(types),
-      compartments_(compartments),
-      pools_(pools),
-      weight_kg_(weight_kg) {
+    : seed_(seed), config_(config), types_(types), compartments_(compartments), pools_(pools) {
   if (const double spread = config_.autoimmunity.attack_spread; spread > 0) {
     // One standard normal per seed (Box-Muller), median-preserving: the configured attack is the
     // median patient's.

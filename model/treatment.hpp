@@ -238,7 +238,6 @@ class Treatment {
   TreatmentConfig config_;
   std::vector<std::shared_ptr<const KindModel>> models_;  // of the kinds scheduled, in order
   int types_ = 0, compartments_ = 0, pools_ = 0;
-  double weight_kg_ = 70;
 };
 
 }  // namespace marrow
