@@ -36,7 +36,8 @@ Endpoints compute_endpoints(const Simulation& sim, const std::vector<Observation
   for (size_t i = 1; i < rows.size(); ++i) {
     if (const int64_t u = rows[i].platelet_units - rows[i - 1].platelet_units; u > 0)
       e.transfusions.push_back(
-          {t[i], "platelets", u, plt >= 0 ? rows[i - 1].blood[static_cast<size_t>(plt)] : NAN});
+          {t[i], "platelets", u,
+           plt >= 0 ? rows[i - 1].blood[static_cast<size_t>(plt)] : std::nan("")});
     if (const int64_t u = rows[i].rbc_units - rows[i - 1].rbc_units; u > 0)
       e.transfusions.push_back({t[i], "rbc", u, rows[i - 1].hemoglobin});
   }

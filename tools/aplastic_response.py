@@ -20,6 +20,7 @@ import math
 import os
 import sys
 
+import h5py
 import numpy as np
 
 import marrow_analysis as ma
@@ -40,7 +41,7 @@ def assess(run, at):
     keys = ("neutrophils", "platelets", "reticulocytes", "hemoglobin")
     base = {k: median(k, -14, 0) for k in keys}
     end = {k: median(k, at - 14, at) for k in keys}
-    with ma.h5py.File(run.path) as f:
+    with h5py.File(run.path) as f:
         units = sum(f["timeseries/transfusions/" + k][()] for k in ("platelet_units", "rbc_units"))
         attack = float(f["parameters"].attrs.get("patient_attack", 1.0))
     late = t >= at - 28
