@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "agents/room.hpp"
+
 namespace marrow {
 
 FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockGrid& grid,
@@ -232,47 +234,6 @@ bool FateKernel::in_block(int b, SiteId site, int offset) const {
   return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
 }
 
-SiteId FateKernel::room_within(SiteId site, int reach, uint32_t word, bool stem) const {
-  // Breadth-first over occupied marrow: a daughter pushed along a chain of cells ends, in
-  // occupancy, the same as the daughter taking the free site at the chain's end. Free niche
-  // sites are crossed, not taken, by daughters that do not seek a niche.
-  const int r = reach, w = 2 * r + 1;
-  const bool three = lattice_.dim() == 3;
-  thread_local std::vector<uint8_t> seen;
-  thread_local std::vector<std::pair<SiteId, Coord>> frontier, next;
-  thread_local std::vector<SiteId> found;
-  seen.assign(static_cast<size_t>(three ? w * w * w : w * w), 0);
-  auto cell = [&](Coord c) { return ((three ? c.z + r : 0) * w + c.y + r) * w + c.x + r; };
-  const auto& occ = lattice_.occupancy();
-  const auto deltas = lattice_.deltas();
-  const auto offsets = lattice_.offsets();
-  frontier.assign(1, {site, Coord{0, 0, 0}});
-  seen[cell(Coord{0, 0, 0})] = 1;
-  for (int depth = 1; depth <= r; ++depth) {
-    next.clear();
-    found.clear();
-    for (const auto& [s, c] : frontier)
-      for (size_t k = 0; k < deltas.size(); ++k) {
-        const Coord o{c.x + offsets[k].x, c.y + offsets[k].y, c.z + offsets[k].z};
-        uint8_t& v = seen[cell(o)];
-        if (v) continue;
-        v = 1;
-        const SiteId t = static_cast<SiteId>(s + deltas[k]);
-        if (occ[t] == kFree && (stem || !niche_[t])) {
-          found.push_back(t);
-        } else if (occ[t] != kBlocked) {
-          // Through occupied marrow, and across the free niche sites a committed daughter may
-          // not take: it leaves the niche for the marrow beyond.
-          next.push_back({t, o});
-        }
-      }
-    if (!found.empty())
-      return found[(static_cast<uint64_t>(word) * static_cast<uint64_t>(found.size())) >> 32];
-    std::swap(frontier, next);
-  }
-  return 0;
-}
-
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;
@@ -327,7 +288,7 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
       second_site = static_cast<SiteId>(site + lattice_.deltas()[second_offset]);
       second_inside = in_block(b, site, second_offset);
     } else if (const int reach = division_reach(type); reach > 1) {
-      second_site = room_within(site, reach, dd.w[2], stem);
+      second_site = nearest_room(lattice_, niche_.data(), site, reach, stem, dd.w[2]).site;
       if (second_site != 0) second_inside = grid_.box(b).contains(lattice_.coord(second_site));
     }
     if (second_site == 0 && fate == 2 && seeks_[type] && niche_[site]) {

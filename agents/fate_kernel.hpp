@@ -104,10 +104,6 @@ class FateKernel {
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
   int uphill_neighbour(SiteId site, double chi, double u, bool stem) const;
   bool in_block(int b, SiteId site, int offset) const;
-  // The nearest free site (in steps between neighbours, through occupied marrow and the free niche
-  // sites a daughter that does not seek a niche may not take) within the division reach, chosen
-  // uniformly among the nearest by `word`; 0 (a padding site) for none.
-  SiteId room_within(SiteId site, int reach, uint32_t word, bool stem) const;
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d);
 

@@ -1,0 +1,174 @@
+#include "agents/room.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace marrow {
+namespace {
+
+uint32_t choose(uint32_t word, int count) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(word) * static_cast<uint32_t>(count)) >> 32);
+}
+
+// Site by site, for any dimension and position.
+Room by_sites(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, bool stem,
+              uint32_t word) {
+  const int w = 2 * r + 1;
+  const bool three = lattice.dim() == 3;
+  thread_local std::vector<uint8_t> seen;
+  thread_local std::vector<std::pair<SiteId, int>> frontier, next;  // (site, window cell)
+  thread_local std::vector<SiteId> found;
+  seen.assign(static_cast<size_t>(three ? w * w * w : w * w), 0);
+  const auto& occ = lattice.occupancy();
+  const auto deltas = lattice.deltas();
+  const auto offsets = lattice.offsets();
+  std::array<int, 26> cell_delta{};
+  for (size_t k = 0; k < offsets.size(); ++k)
+    cell_delta[k] = ((three ? offsets[k].z : 0) * w + offsets[k].y) * w + offsets[k].x;
+  const int centre = ((three ? r : 0) * w + r) * w + r;
+  frontier.assign(1, {site, centre});
+  seen[static_cast<size_t>(centre)] = 1;
+  for (int depth = 1; depth <= r && !frontier.empty(); ++depth) {
+    next.clear();
+    found.clear();
+    for (const auto& [s, c] : frontier)
+      for (size_t k = 0; k < deltas.size(); ++k) {
+        uint8_t& v = seen[static_cast<size_t>(c + cell_delta[k])];
+        if (v) continue;
+        v = 1;
+        const SiteId t = static_cast<SiteId>(s + deltas[k]);
+        if (occ[t] == kFree && (stem || !niche[t]))
+          found.push_back(t);
+        else if (occ[t] != kBlocked)
+          next.push_back({t, c + cell_delta[k]});
+      }
+    if (!found.empty()) {
+      std::sort(found.begin(), found.end());
+      const int n = static_cast<int>(found.size());
+      return {found[choose(word, n)], depth, n};
+    }
+    std::swap(frontier, next);
+  }
+  return {};
+}
+
+// Bits of one window row: bit i for the site at row + i, i < w <= 31.
+struct RowBits {
+  uint32_t take, pass;
+};
+
+RowBits row_bits(const uint8_t* occ, const uint8_t* niche, int w, bool stem) {
+  uint32_t take = 0, blocked = 0;
+#if defined(__SSE2__)
+  const auto sixteen = [&](int at, uint32_t& t, uint32_t& b) {
+    const __m128i o = _mm_loadu_si128(reinterpret_cast<const __m128i*>(occ + at));
+    const __m128i n =
+        stem ? _mm_setzero_si128() : _mm_loadu_si128(reinterpret_cast<const __m128i*>(niche + at));
+    t = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(o, n), _mm_setzero_si128())));
+    b = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(o, _mm_set1_epi8(static_cast<char>(kBlocked)))));
+  };
+  if (w <= 16) {
+    sixteen(w - 16, take, blocked);  // the caller leaves 16 bytes before the window
+    take >>= 16 - w;
+    blocked >>= 16 - w;
+  } else {
+    uint32_t t1, b1;
+    sixteen(0, take, blocked);
+    sixteen(w - 16, t1, b1);
+    take |= t1 << (w - 16);
+    blocked |= b1 << (w - 16);
+  }
+#else
+  for (int i = 0; i < w; ++i) {
+    take |= static_cast<uint32_t>(occ[i] == kFree && (stem || !niche[i])) << i;
+    blocked |= static_cast<uint32_t>(occ[i] == kBlocked) << i;
+  }
+#endif
+  const uint32_t full = (uint32_t{1} << w) - 1;
+  take &= full;
+  return {take, ~(take | blocked) & full};
+}
+
+// The 2D window as bit rows, a breadth-first layer per pass: the layer at depth d is the
+// neighbourhood of the frontier at d - 1 less what was seen; its takeable sites end the search,
+// the rest of it that is not blocked is the next frontier.
+Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, bool stem,
+             uint32_t word, int64_t stride) {
+  const int w = 2 * r + 1;
+  const uint32_t full = (uint32_t{1} << w) - 1;
+  const uint8_t* occ = lattice.occupancy().data();
+  const bool moore = lattice.neighbourhood() == Neighbourhood::kMoore;
+  std::array<uint32_t, 33> take{}, pass{}, seen{}, front{}, layer{};  // rows 0..w-1, padded by 1
+  // Row i of the window (i = 1..w) is lattice row y + i - 1 - r; it is read when first needed.
+  const int64_t left = static_cast<int64_t>(site) - r - r * stride;
+  const auto load = [&](int i) {
+    const int64_t at = left + (i - 1) * stride;
+    const RowBits b = row_bits(occ + at, niche + at, w, stem);
+    take[i] = b.take;
+    pass[i] = b.pass;
+  };
+  const int c = r + 1;
+  load(c);
+  front[c] = seen[c] = uint32_t{1} << r;
+  for (int depth = 1; depth <= r; ++depth) {
+    load(c - depth);
+    load(c + depth);
+    int count = 0;
+    bool any = false;
+    for (int i = c - depth; i <= c + depth; ++i) {
+      const uint32_t m = moore ? front[i - 1] | front[i] | front[i + 1] : front[i];
+      const uint32_t spread =
+          moore ? m | m << 1 | m >> 1 : m | m << 1 | m >> 1 | front[i - 1] | front[i + 1];
+      layer[i] = spread & full & ~seen[i];
+      count += std::popcount(layer[i] & take[i]);
+    }
+    if (count > 0) {
+      uint32_t k = choose(word, count);
+      for (int i = c - depth;; ++i) {
+        uint32_t bits = layer[i] & take[i];
+        const uint32_t here = static_cast<uint32_t>(std::popcount(bits));
+        if (k >= here) {
+          k -= here;
+          continue;
+        }
+        for (; k > 0; --k) bits &= bits - 1;
+        const int x = std::countr_zero(bits);
+        return {static_cast<SiteId>(left + (i - 1) * stride + x), depth, count};
+      }
+    }
+    for (int i = c - depth; i <= c + depth; ++i) {
+      seen[i] |= layer[i];
+      front[i] = layer[i] & pass[i];
+      any |= front[i] != 0;
+    }
+    if (!any) break;
+  }
+  return {};
+}
+
+}  // namespace
+
+Room nearest_room(const Lattice& lattice, const uint8_t* niche, SiteId site, int reach, bool stem,
+                  uint32_t word, bool allow_rows) {
+  if (reach < 1) return {};
+  if (allow_rows && lattice.dim() == 2 && reach <= 15) {
+    const int64_t stride = lattice.index(0, 1, 0) - lattice.index(0, 0, 0);
+    const int64_t lo = static_cast<int64_t>(site) - reach - reach * stride;
+    const int64_t hi = static_cast<int64_t>(site) + reach + reach * stride;
+    const Coord c = lattice.coord(site);
+    // Inside the padded lattice, with 16 bytes before the window for the short rows' loads.
+    if (c.x - reach >= -1 && c.x + reach <= lattice.nx() && c.y - reach >= -1 &&
+        c.y + reach <= lattice.ny() && lo >= 16 && hi < lattice.padded_sites())
+      return by_rows(lattice, niche, site, reach, stem, word, stride);
+  }
+  return by_sites(lattice, niche, site, reach, stem, word);
+}
+
+}  // namespace marrow
