@@ -40,11 +40,14 @@ void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
   for (const AgentBlock& b : blocks) moving += b.outbox.size();
   if (moving == 0) return;
   const int n = static_cast<int>(blocks.size());
-#pragma omp parallel for schedule(static) if (moving >= 1024)
-  for (int d = 0; d < n; ++d)
-    for (const int from : grid.neighbours(d))
-      for (const AgentRecord& a : blocks[from].outbox)
-        if (grid.block_of(lattice.coord(a.site)) == d) blocks[d].add(a);
+  parallel_for(
+      n,
+      [&](int64_t d) {
+        for (const int from : grid.neighbours(static_cast<int>(d)))
+          for (const AgentRecord& a : blocks[from].outbox)
+            if (grid.block_of(lattice.coord(a.site)) == d) blocks[d].add(a);
+      },
+      moving >= 1024);
   for (AgentBlock& b : blocks) b.outbox.clear();
 }
 

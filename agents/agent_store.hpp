@@ -31,7 +31,8 @@ struct AgentRecord {
   int32_t next_step = kNeverStep;
 };
 
-class AgentBlock {
+// On cache lines of its own: threads update neighbouring blocks side by side.
+class alignas(64) AgentBlock {
  public:
   explicit AgentBlock(int calendar_window = 256) : calendar_(calendar_window) {}
 

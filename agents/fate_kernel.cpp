@@ -16,9 +16,8 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       niche_(niche),
       stream_(stream),
       dt_(dt_hours),
-      handoff_(grid.count(), std::vector<int64_t>(graph.compartment_count(), 0)),
-      stalled_(grid.count(), 0),
-      events_(grid.count(), 0) {
+      lines_per_block_((kHandoff + static_cast<size_t>(graph.compartment_count()) + 7) / 8),
+      tallies_(lines_per_block_ * static_cast<size_t>(grid.count()), Line{}) {
   level_.resize(static_cast<size_t>(graph.type_count()));
   blended_.resize(static_cast<size_t>(graph.type_count()));
   stem_.resize(static_cast<size_t>(graph.type_count()));
@@ -123,7 +122,7 @@ int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t st
 }
 
 void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
-  ++events_[b];
+  ++tally(b)[kEvents];
   const SiteId site = block.site[slot];
   const int type = block.type[slot];
   const TypeRates& r = rates(type, site);
@@ -308,7 +307,7 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
       // waits in G0 and retries when it next leaves it: crowding holds stem cells in
       // quiescence (contact inhibition; model assumption, in place of a division held ready in
       // the cycle). The fate is kept either way, so crowding favours no fate.
-      ++stalled_[b];
+      ++tally(b)[kStalled];
       const bool stem = seeks_[type];
       block.flags[slot] = static_cast<uint8_t>((block.flags[slot] & ~kPendingMask & ~kQuiescent) |
                                                (fate << kPendingShift) | (stem ? kQuiescent : 0));
@@ -316,7 +315,7 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
       return;
     }
   }
-  std::vector<int64_t>& handoff = handoff_[b];
+  int64_t* handoff = tally(b) + kHandoff;
   if (graph_.is_compartment(first)) ++handoff[graph_.compartment_of(first)];
   if (graph_.is_compartment(second)) ++handoff[graph_.compartment_of(second)];
 
@@ -348,24 +347,26 @@ void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, i
 }
 
 std::vector<int64_t> FateKernel::take_handoffs() {
-  std::vector<int64_t> total(graph_.compartment_count(), 0);
-  for (auto& h : handoff_)
-    for (size_t c = 0; c < h.size(); ++c) {
+  std::vector<int64_t> total(static_cast<size_t>(graph_.compartment_count()), 0);
+  for (int b = 0; b < grid_.count(); ++b) {
+    int64_t* h = tally(b) + kHandoff;
+    for (size_t c = 0; c < total.size(); ++c) {
       total[c] += h[c];
       h[c] = 0;
     }
+  }
   return total;
 }
 
 int64_t FateKernel::events() const {
   int64_t n = 0;
-  for (const int64_t e : events_) n += e;
+  for (int b = 0; b < grid_.count(); ++b) n += tally(b)[kEvents];
   return n;
 }
 
 int64_t FateKernel::stalled_divisions() const {
   int64_t n = 0;
-  for (const int64_t s : stalled_) n += s;
+  for (int b = 0; b < grid_.count(); ++b) n += tally(b)[kStalled];
   return n;
 }
 

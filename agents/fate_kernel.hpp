@@ -77,8 +77,6 @@ class FateKernel {
   // The largest activation of any type.
   double activation() const;
 
-  // Differentiated daughters handed to each compartment by block b since the last take.
-  std::vector<int64_t>& handoff(int b) { return handoff_[b]; }
   // Sums and clears the hand-offs of all blocks, in block order.
   std::vector<int64_t> take_handoffs();
   int64_t stalled_divisions() const;
@@ -127,9 +125,19 @@ class FateKernel {
   int reach_ = 1;
   Stream stream_;
   double dt_;
-  std::vector<std::vector<int64_t>> handoff_;
-  std::vector<int64_t> stalled_;
-  std::vector<int64_t> events_;
+  // Per block, on cache lines of its own (threads update blocks of one colour side by side):
+  // events handled, stalled divisions, then the differentiated daughters handed to each
+  // compartment since the last take.
+  struct alignas(64) Line {
+    int64_t v[8];
+  };
+  int64_t* tally(int b) { return tallies_[static_cast<size_t>(b) * lines_per_block_].v; }
+  const int64_t* tally(int b) const {
+    return tallies_[static_cast<size_t>(b) * lines_per_block_].v;
+  }
+  static constexpr int kEvents = 0, kStalled = 1, kHandoff = 2;
+  size_t lines_per_block_;
+  std::vector<Line> tallies_;
 };
 
 }  // namespace marrow

@@ -11,6 +11,13 @@
 namespace marrow {
 namespace {
 
+// Set bits, without the library call that std::popcount becomes on the portable x86-64 target.
+int bits_set(uint32_t x) {
+  x = x - ((x >> 1) & 0x55555555u);
+  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+  return static_cast<int>((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
+
 uint32_t choose(uint32_t word, int count) {
   return static_cast<uint32_t>((static_cast<uint64_t>(word) * static_cast<uint32_t>(count)) >> 32);
 }
@@ -127,13 +134,13 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
       const uint32_t spread =
           moore ? m | m << 1 | m >> 1 : m | m << 1 | m >> 1 | front[i - 1] | front[i + 1];
       layer[i] = spread & full & ~seen[i];
-      count += std::popcount(layer[i] & take[i]);
+      count += bits_set(layer[i] & take[i]);
     }
     if (count > 0) {
       uint32_t k = choose(word, count);
       for (int i = c - depth;; ++i) {
         uint32_t bits = layer[i] & take[i];
-        const uint32_t here = static_cast<uint32_t>(std::popcount(bits));
+        const uint32_t here = static_cast<uint32_t>(bits_set(bits));
         if (k >= here) {
           k -= here;
           continue;

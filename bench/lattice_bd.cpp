@@ -24,7 +24,7 @@ class Kernel {
         grid_(grid),
         stream_(stream),
         deltas_(lattice.deltas().begin(), lattice.deltas().end()),
-        events_(static_cast<size_t>(grid.count()), 0) {}
+        events_(static_cast<size_t>(grid.count())) {}
 
   // Each step an agent has an event with probability 0.18, so the steps to its next one are
   // geometric: drawn once, instead of a draw per agent per step. Inverting the distribution
@@ -39,7 +39,7 @@ class Kernel {
   }
 
   void event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
-    ++events_[static_cast<size_t>(b)];
+    ++events_[static_cast<size_t>(b)].n;
     const SiteId site = block.site[slot];
     const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kBench);
     auto& occ = lattice_.occupancy();
@@ -76,7 +76,7 @@ class Kernel {
 
   int64_t events() const {
     int64_t n = 0;
-    for (const int64_t e : events_) n += e;
+    for (const Count& e : events_) n += e.n;
     return n;
   }
 
@@ -102,7 +102,10 @@ class Kernel {
   const BlockGrid& grid_;
   Stream stream_;
   std::vector<int64_t> deltas_;
-  std::vector<int64_t> events_;
+  struct alignas(64) Count {  // a cache line per block: threads count side by side
+    int64_t n = 0;
+  };
+  std::vector<Count> events_;
 };
 
 }  // namespace

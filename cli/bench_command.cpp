@@ -10,12 +10,9 @@
 
 #include "bench/lattice_bd.hpp"
 #include "cli/commands.hpp"
+#include "core/parallel.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow::cli {
 namespace {
@@ -65,12 +62,8 @@ Scenario steady_scenario(int64_t agents, const std::vector<std::string>& set, bo
 }  // namespace
 
 int bench(const BenchOptions& o) {
-#ifdef _OPENMP
-  if (o.threads > 0) omp_set_num_threads(o.threads);
-  const int threads = omp_get_max_threads();
-#else
-  const int threads = 1;
-#endif
+  if (o.threads > 0) set_threads(o.threads);
+  const int threads = marrow::threads();
   nlohmann::json j;
   j["workload"] = o.workload;
   j["threads"] = threads;

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "core/parallel.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/output_target.hpp"
@@ -17,10 +18,6 @@
 #include "io/run_writer.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow::cli {
 namespace {
@@ -43,13 +40,8 @@ std::vector<std::string> with_cli_overrides(const RunOptions& o) {
 }
 
 int threads_in_use(int requested) {
-#ifdef _OPENMP
-  if (requested > 0) omp_set_num_threads(requested);
-  return omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
+  if (requested > 0) set_threads(requested);
+  return threads();
 }
 
 class Progress {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/lattice.hpp"
+#include "core/parallel.hpp"
 
 namespace marrow {
 
@@ -42,16 +43,14 @@ class BlockGrid {
 };
 
 // Runs f(block) for every block, colour by colour; blocks of one colour in parallel unless
-// `parallel` is false (too little work to pay for the threads' barriers).
+// `parallel` is false (too little work to pay for waking the threads).
 template <class F>
 void colour_sweep(const BlockGrid& grid, F&& f, bool parallel = true) {
-  (void)parallel;  // unused without OpenMP
-#pragma omp parallel if (parallel)
   for (int c = 0; c < grid.colours(); ++c) {
     const std::vector<int>& ids = grid.colour(c);
-    const int n = static_cast<int>(ids.size());
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) f(ids[i]);
+    parallel_for(
+        static_cast<int64_t>(ids.size()), [&](int64_t i) { f(ids[static_cast<size_t>(i)]); },
+        parallel);
   }
 }
 

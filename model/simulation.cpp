@@ -1,9 +1,11 @@
 #include "model/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 
 namespace marrow {
@@ -56,6 +58,7 @@ Simulation::Simulation(const Scenario& scenario)
     tile_held_.assign(tile_work_.size(), 0);
     area_work_.assign(tile_work_.size(), 0);
     area_held_.assign(tile_work_.size(), 0);
+    tile_level_.assign(tile_work_.size(), 0);
     stem_level_.assign(niche_now_.size(), 0);
   }
   blocks_.reserve(static_cast<size_t>(grid_.count()));
@@ -285,22 +288,28 @@ void Simulation::update_activation(bool reschedule) {
     area_work_[t] = work;
     area_held_[t] = held_here;
   }
+  // The level depends on the tile alone: computed once per tile, with the activation of each level.
   const double top = FateKernel::kStemLevels - 1;
+  for (size_t t = 0; t < tile_work_.size(); ++t) {
+    if (area_work_[t] == 0) continue;  // no working niche site senses this tile
+    const double x = std::max(cellular, level(r.niche_occupancy_reference,
+                                              static_cast<double>(area_held_[t]) / area_work_[t]));
+    tile_level_[t] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
+  }
+  std::array<double, FateKernel::kStemLevels> activation_of;
+  for (int k = 0; k < FateKernel::kStemLevels; ++k)
+    activation_of[static_cast<size_t>(k)] = FateKernel::stem_activation(k, r.cap);
   double sum = 0;
   int64_t held = 0;
   for (size_t i = 0; i < niche_sites_.size(); ++i) {
     const SiteId s = niche_sites_[i];
-    const int tile = niche_tile_[i];
     if (!niche_now_[s]) {
       stem_level_[s] = 0;
       continue;
     }
-    const double x =
-        std::max(cellular, level(r.niche_occupancy_reference,
-                                 static_cast<double>(area_held_[tile]) / area_work_[tile]));
-    stem_level_[s] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
+    stem_level_[s] = tile_level_[niche_tile_[i]];
     if (occ[s] == kOccupied) {
-      sum += FateKernel::stem_activation(stem_level_[s], r.cap);
+      sum += activation_of[stem_level_[s]];
       ++held;
     }
   }
@@ -308,12 +317,14 @@ void Simulation::update_activation(bool reschedule) {
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
   const Stream st(scenario_.run.seed);
-  for (AgentBlock& b : blocks_)
+  parallel_for(static_cast<int64_t>(blocks_.size()), [&](int64_t bi) {
+    AgentBlock& b = blocks_[static_cast<size_t>(bi)];
     for (uint32_t i = 0; i < b.slots(); ++i) {
       if (b.type[i] == kDead || !(b.flags[i] & kQuiescent)) continue;
       const double u = st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kActivation).u(0);
       b.reschedule(i, kernel_->next_event(b.type[i], true, b.site[i], step_ - 1, u));
     }
+  });
 }
 
 void Simulation::egress() {
@@ -419,18 +430,21 @@ void Simulation::kill(const StepEffects& fx) {
   auto& occ = lattice_.occupancy();
   const int64_t now = step_;
   const int n = static_cast<int>(blocks_.size());
-#pragma omp parallel for schedule(static) if (alive() >= 4096)
-  for (int bi = 0; bi < n; ++bi) {
-    AgentBlock& b = blocks_[bi];
-    for (uint32_t i = 0; i < b.slots(); ++i) {
-      if (b.type[i] == kDead) continue;
-      const double p = fx.survival(b.type[i], b.flags[i] & kQuiescent, b.origin[i] == kDonor);
-      if (p >= 1.0) continue;
-      if (st.draw(b.site[i], static_cast<uint64_t>(now), Purpose::kTreatment).u(0) < p) continue;
-      occ[b.site[i]] = kFree;
-      b.remove(i);
-    }
-  }
+  parallel_for(
+      n,
+      [&](int64_t bi) {
+        AgentBlock& b = blocks_[static_cast<size_t>(bi)];
+        for (uint32_t i = 0; i < b.slots(); ++i) {
+          if (b.type[i] == kDead) continue;
+          const double p = fx.survival(b.type[i], b.flags[i] & kQuiescent, b.origin[i] == kDonor);
+          if (p >= 1.0) continue;
+          if (st.draw(b.site[i], static_cast<uint64_t>(now), Purpose::kTreatment).u(0) < p)
+            continue;
+          occ[b.site[i]] = kFree;
+          b.remove(i);
+        }
+      },
+      alive() >= 4096);
 }
 
 size_t Simulation::pick_entry(size_t n, const std::vector<double>& weight, const Draw& d) {

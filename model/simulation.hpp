@@ -181,6 +181,7 @@ class Simulation {
   std::vector<SiteId> niche_sites_;
   std::vector<int32_t> niche_tile_;
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
+  std::vector<uint8_t> tile_level_;  // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
   std::vector<uint8_t> stem_level_;
   double stem_activation_ = 1;  // mean activation of the stem cells on niche sites

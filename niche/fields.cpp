@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/parallel.hpp"
+
 namespace marrow {
 
 SignalField::SignalField(FieldConfig config, const Lattice& lattice, const Geometry& geometry,
@@ -81,30 +83,44 @@ int SignalField::solve(const std::vector<uint8_t>& occupancy, const std::vector<
     for (const std::vector<SiteId>* colour : {&red_, &black_}) {
       const int64_t n = static_cast<int64_t>(colour->size());
       const SiteId* sites = colour->data();
-#pragma omp parallel for schedule(static) reduction(max : change, largest) if (n >= 4096)
-      for (int64_t i = 0; i < n; ++i) {
-        const SiteId s = sites[i];
-        double sum = 0;
-        int open = 0;
-        for (int f = 0; f < faces_; ++f) {
-          const SiteId t = static_cast<SiteId>(s + face_[f]);
-          const uint8_t kt = kind[t];
-          if (kt == kMarrow) {
-            sum += c_[t];
-            ++open;
-          } else if (kt == kSinusoid || kt == kArteriole) {
-            ++open;  // c = 0 in the lumen
-          }
-        }
-        double source = config_.source[geometry_.niche[s]];
-        if (!stroma.empty()) source *= stroma[s];
-        const double uptake = occupancy[s] == kOccupied ? u : 0.0;
-        const double target = (source + a_ * sum) / (k + uptake + a_ * open);
-        const double next = c_[s] + omega * (target - c_[s]);
-        const float v = static_cast<float>(std::max(0.0, next));
-        change = std::max(change, std::abs(static_cast<double>(v) - c_[s]));
-        largest = std::max(largest, static_cast<double>(v));
-        c_[s] = v;
+      // Pieces of a fixed size, each with its own maxima: the same result for any thread count.
+      const int64_t pieces = (n + kPiece - 1) / kPiece;
+      piece_max_.assign(static_cast<size_t>(2 * pieces), 0.0);
+      parallel_for(
+          pieces,
+          [&](int64_t p) {
+            double piece_change = 0, piece_largest = 0;
+            for (int64_t i = p * kPiece; i < std::min(n, (p + 1) * kPiece); ++i) {
+              const SiteId s = sites[i];
+              double sum = 0;
+              int open = 0;
+              for (int f = 0; f < faces_; ++f) {
+                const SiteId t = static_cast<SiteId>(s + face_[f]);
+                const uint8_t kt = kind[t];
+                if (kt == kMarrow) {
+                  sum += c_[t];
+                  ++open;
+                } else if (kt == kSinusoid || kt == kArteriole) {
+                  ++open;  // c = 0 in the lumen
+                }
+              }
+              double source = config_.source[geometry_.niche[s]];
+              if (!stroma.empty()) source *= stroma[s];
+              const double uptake = occupancy[s] == kOccupied ? u : 0.0;
+              const double target = (source + a_ * sum) / (k + uptake + a_ * open);
+              const double next = c_[s] + omega * (target - c_[s]);
+              const float v = static_cast<float>(std::max(0.0, next));
+              piece_change = std::max(piece_change, std::abs(static_cast<double>(v) - c_[s]));
+              piece_largest = std::max(piece_largest, static_cast<double>(v));
+              c_[s] = v;
+            }
+            piece_max_[static_cast<size_t>(2 * p)] = piece_change;
+            piece_max_[static_cast<size_t>(2 * p + 1)] = piece_largest;
+          },
+          pieces > 1);
+      for (int64_t p = 0; p < pieces; ++p) {
+        change = std::max(change, piece_max_[static_cast<size_t>(2 * p)]);
+        largest = std::max(largest, piece_max_[static_cast<size_t>(2 * p + 1)]);
       }
     }
     if (change <= tolerance * largest) return sweep + 1;

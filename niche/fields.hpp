@@ -50,7 +50,9 @@ class SignalField {
   const Geometry& geometry_;
   double a_;  // D / dx^2, per hour
   std::vector<float> c_;
-  std::vector<SiteId> red_, black_;  // marrow sites by parity
+  static constexpr int64_t kPiece = 4096;  // sites a thread takes at a time
+  std::vector<double> piece_max_;          // per piece: largest change, largest value
+  std::vector<SiteId> red_, black_;        // marrow sites by parity
   std::array<int64_t, 6> face_{};
   int faces_ = 4;
 };

@@ -52,7 +52,7 @@ case $mode in
       ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -L unit
     # The scenario loader and the output-file readers under libFuzzer, from their corpora.
     cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARROW_FUZZ=ON -DMARROW_TESTS=OFF -DMARROW_OPENMP=OFF >/dev/null
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARROW_FUZZ=ON -DMARROW_TESTS=OFF -DMARROW_THREADS=OFF >/dev/null
     cmake --build build-fuzz -j"$jobs" --target fuzz_scenario fuzz_output_file
     ctest --test-dir build-fuzz -L fuzz --output-on-failure
     ;;

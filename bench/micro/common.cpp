@@ -8,24 +8,16 @@
 #include <map>
 #include <string>
 
+#include "core/parallel.hpp"
 #include "core/random.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow::micro {
 namespace {
 
-// One OpenMP thread unless OMP_NUM_THREADS says otherwise: these benchmarks time the kernels,
-// and on a machine whose cores are shared a barrier per colour phase would time the scheduler.
+// One thread unless OMP_NUM_THREADS says otherwise: these benchmarks time the kernels.
 const bool kThreadsSet = [] {
-#ifdef _OPENMP
-  if (std::getenv("OMP_NUM_THREADS") == nullptr) omp_set_num_threads(1);
-  benchmark::AddCustomContext("omp_threads", std::to_string(omp_get_max_threads()));
-#else
-  benchmark::AddCustomContext("omp_threads", "1 (no OpenMP)");
-#endif
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) set_threads(1);
+  benchmark::AddCustomContext("threads", std::to_string(threads()));
   return true;
 }();
 

@@ -3,20 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "bench/lattice_bd.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "core/parallel.hpp"
 
 namespace marrow::bench {
+using marrow::set_threads;
 namespace {
 
 LatticeBdResult run_with(int threads, int dim, int size, int steps) {
-#ifdef _OPENMP
-  omp_set_num_threads(threads);
-#else
-  (void)threads;
-#endif
+  set_threads(threads);
   LatticeBdConfig c;
   c.size = size;
   c.steps = steps;
@@ -36,9 +30,7 @@ TEST(LatticeBd, BitIdenticalAtOneAndTwoThreads) {
     EXPECT_EQ(a.events, b.events);
     EXPECT_GT(a.final_agents, 0);
   }
-#ifdef _OPENMP
-  omp_set_num_threads(1);
-#endif
+  set_threads(1);
 }
 
 TEST(LatticeBd, EventsAreEighteenPercentOfUpdates) {

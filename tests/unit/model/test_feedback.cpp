@@ -7,12 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow {
 namespace {
@@ -36,8 +33,8 @@ struct Recovery {
 };
 
 Recovery platelet_recovery(bool tpo) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   Simulation sim(quarter_human(tpo));
   sim.spin_up();

@@ -8,12 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow {
 namespace {
@@ -21,16 +18,10 @@ namespace {
 class Regulation : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifdef _OPENMP
-    saved_ = omp_get_max_threads();
-    omp_set_num_threads(1);
-#endif
+    saved_ = threads();
+    set_threads(1);
   }
-  void TearDown() override {
-#ifdef _OPENMP
-    omp_set_num_threads(saved_);
-#endif
-  }
+  void TearDown() override { set_threads(saved_); }
   int saved_ = 1;
 };
 

@@ -5,12 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow {
 namespace {
@@ -56,21 +53,20 @@ bool same(const AgentRecord& a, const AgentRecord& b) {
   return ::testing::AssertionSuccess();
 }
 
-// One OpenMP thread unless a test asks for more: a parallel region per step with a barrier per
-// colour costs a scheduler time slice per barrier when the machine's cores are shared, which
-// made these tests take seconds instead of milliseconds. Results do not depend on the thread
+// One thread unless a test asks for more: the tests run side by side on shared cores, and their
+// lattices are too small to pay for waking a second thread. Results do not depend on the thread
 // count (ThreadCountDoesNotChangeTheResult).
 class SimulationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifdef _OPENMP
-    saved_threads_ = omp_get_max_threads();
-    omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+    saved_threads_ = threads();
+    set_threads(1);
 #endif
   }
   void TearDown() override {
-#ifdef _OPENMP
-    omp_set_num_threads(saved_threads_);
+#ifndef MARROW_ONE_THREAD
+    set_threads(saved_threads_);
 #endif
   }
   int saved_threads_ = 1;
@@ -218,11 +214,11 @@ TEST_F(SimulationTest, RestoreRejectsImpossibleCheckpoints) {
 }
 
 TEST_F(SimulationTest, ThreadCountDoesNotChangeTheResult) {
-#ifdef _OPENMP
+#ifndef MARROW_ONE_THREAD
   std::vector<std::vector<AgentRecord>> results;
   std::vector<std::vector<double>> blood;
   for (const int threads : {1, 2}) {
-    omp_set_num_threads(threads);
+    set_threads(threads);
     Simulation sim(scenario());
     run(sim, 72);
     results.push_back(sim.agents());
@@ -231,7 +227,7 @@ TEST_F(SimulationTest, ThreadCountDoesNotChangeTheResult) {
   EXPECT_TRUE(same_agents(results[0], results[1]));
   EXPECT_EQ(blood[0], blood[1]);
 #else
-  GTEST_SKIP() << "built without OpenMP";
+  GTEST_SKIP() << "built for one thread";
 #endif
 }
 

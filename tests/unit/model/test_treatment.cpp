@@ -10,13 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "io/scenario.hpp"
 #include "model/simulation.hpp"
 #include "model/treatment.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace marrow {
 namespace {
@@ -247,8 +244,8 @@ std::vector<std::string> frozen(std::vector<std::string> extra) {
 }
 
 TEST(Irradiation, SimulatedSurvivorsMatchTheMultiTargetCurve) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   // Ten times the agents of the small section on a lattice large enough for them: 6 Gy leaves
   // 0.17 % of ~27,000 agents, some 45.
@@ -287,8 +284,8 @@ TEST(Irradiation, SimulatedSurvivorsMatchTheMultiTargetCurve) {
 }
 
 TEST(Chemotherapy, QuiescentStemCellsSurviveACyclingOnlyDrug) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   Simulation sim(
       load_scenario("", frozen({"schedule.fu.day=0", "schedule.fu.kind=chemotherapy",
@@ -317,8 +314,8 @@ TEST(Chemotherapy, QuiescentStemCellsSurviveACyclingOnlyDrug) {
 }
 
 TEST(Transplant, InfusedAgentsMatchTheDoseAndCarryTheirOwnClones) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   const Scenario sc =
       load_scenario(
@@ -356,8 +353,8 @@ TEST(Transplant, InfusedAgentsMatchTheDoseAndCarryTheirOwnClones) {
 }
 
 TEST(Transplant, SyngeneicGraftIsDonorOriginWithoutAlloimmunity) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   auto graft = [](const char* donor) {
     return load_scenario("", frozen({"schedule.graft.day=0", "schedule.graft.kind=transplant",
@@ -418,8 +415,8 @@ TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
                                         "schedule.graft.donor=allogeneic"};
   std::vector<std::vector<AgentRecord>> result;
   for (const int threads : {1, 2}) {
-#ifdef _OPENMP
-    omp_set_num_threads(threads);
+#ifndef MARROW_ONE_THREAD
+    set_threads(threads);
 #endif
     Simulation sim(load_scenario("", set).scenario);
     sim.spin_up();
@@ -428,8 +425,8 @@ TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
     while (sim.elapsed_steps() < total) sim.step();
     result.push_back(sim.agents());
   }
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   ASSERT_EQ(result[0].size(), result[1].size());
   int64_t donor = 0;
@@ -451,8 +448,8 @@ namespace {
 // Homing: stem cells infused next to sinusoids reach free arteriolar niches by a random walk
 // biased up the CXCL12 gradient (arterioles its only source here); the median time is reported.
 TEST(Homing, InfusedStemCellsReachFreeNiches) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   std::vector<std::string> set = {"lattice.size=[64, 64]",
                                   "lattice.block=16",
@@ -521,8 +518,8 @@ namespace {
 // Egress: each day a stem cell leaves for the blood with probability 1 - exp(-egress_per_day)
 // and homes back to a free marrow site beside a sinusoid.
 TEST(Egress, StemCellsLeaveAtTheDailyFractionAndHomeBesideSinusoids) {
-#ifdef _OPENMP
-  omp_set_num_threads(1);
+#ifndef MARROW_ONE_THREAD
+  set_threads(1);
 #endif
   Simulation sim(load_scenario("", frozen({"types.LT_HSC.initial=400", "types.MyP.initial=300",
                                            "types.LT_HSC.egress_per_day=0.05"}))
