@@ -93,20 +93,24 @@ class alignas(64) AgentBlock {
         calendar_.push(when, slot);
     }
     scratch_.clear();
-    if (due_.size() < 64) {
-      std::sort(due_.begin(), due_.end(),
-                [this](uint32_t a, uint32_t b) { return site[a] < site[b]; });
-    } else {
-      // By site: a radix sort of (site, slot) pairs.
-      keyed_.clear();
-      uint32_t bound = 0;
-      for (const uint32_t slot : due_) {
-        keyed_.push_back((uint64_t{site[slot]} << 32) | slot);
-        bound = std::max(bound, site[slot]);
-      }
-      radix_passes(keyed_, keyed_buffer_, 32, bound);
-      for (size_t i = 0; i < keyed_.size(); ++i) due_[i] = static_cast<uint32_t>(keyed_[i]);
+    // By site: (site, slot) pairs sorted as integers, by insertion when few, else by radix.
+    keyed_.clear();
+    uint32_t bound = 0;
+    for (const uint32_t slot : due_) {
+      keyed_.push_back((uint64_t{site[slot]} << 32) | slot);
+      bound = std::max(bound, site[slot]);
     }
+    if (keyed_.size() < 64) {
+      for (size_t i = 1; i < keyed_.size(); ++i) {
+        const uint64_t x = keyed_[i];
+        size_t j = i;
+        for (; j > 0 && keyed_[j - 1] > x; --j) keyed_[j] = keyed_[j - 1];
+        keyed_[j] = x;
+      }
+    } else {
+      radix_passes(keyed_, keyed_buffer_, 32, bound);
+    }
+    for (size_t i = 0; i < keyed_.size(); ++i) due_[i] = static_cast<uint32_t>(keyed_[i]);
     // A slot entered twice for this step (rescheduled to it again) acts once.
     due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
     for (const uint32_t slot : due_)

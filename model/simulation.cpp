@@ -59,6 +59,10 @@ Simulation::Simulation(const Scenario& scenario)
     area_work_.assign(tile_work_.size(), 0);
     area_held_.assign(tile_work_.size(), 0);
     tile_level_.assign(tile_work_.size(), 0);
+    sensed_tiles_ = niche_tile_;  // the tiles whose level a niche site reads
+    std::sort(sensed_tiles_.begin(), sensed_tiles_.end());
+    sensed_tiles_.erase(std::unique(sensed_tiles_.begin(), sensed_tiles_.end()),
+                        sensed_tiles_.end());
     stem_level_.assign(niche_now_.size(), 0);
   }
   blocks_.reserve(static_cast<size_t>(grid_.count()));
@@ -270,8 +274,10 @@ void Simulation::update_activation(bool reschedule) {
     ++tile_work_[niche_tile_[i]];
     tile_held_[niche_tile_[i]] += occ[s] == kOccupied;
   }
-  // A stem cell senses its tile and the tiles around it (3 x 3, or 3 x 3 x 3 in 3D).
-  for (size_t t = 0; t < tile_work_.size(); ++t) {
+  // A stem cell senses its tile and the tiles around it (3 x 3, or 3 x 3 x 3 in 3D): summed
+  // for the tiles that hold niche sites, the only ones read.
+  for (const int32_t tile : sensed_tiles_) {
+    const size_t t = static_cast<size_t>(tile);
     const int x = static_cast<int>(t % tiles_[0]), y = static_cast<int>(t / tiles_[0] % tiles_[1]),
               z = static_cast<int>(t / tiles_[0] / tiles_[1]);
     int32_t work = 0, held_here = 0;
@@ -290,7 +296,8 @@ void Simulation::update_activation(bool reschedule) {
   }
   // The level depends on the tile alone: computed once per tile, with the activation of each level.
   const double top = FateKernel::kStemLevels - 1;
-  for (size_t t = 0; t < tile_work_.size(); ++t) {
+  for (const int32_t tile : sensed_tiles_) {
+    const size_t t = static_cast<size_t>(tile);
     if (area_work_[t] == 0) continue;  // no working niche site senses this tile
     const double x = std::max(cellular, level(r.niche_occupancy_reference,
                                               static_cast<double>(area_held_[t]) / area_work_[t]));

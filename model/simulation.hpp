@@ -180,6 +180,7 @@ class Simulation {
   // occupied niche sites, and per padded site the stem activation level.
   std::vector<SiteId> niche_sites_;
   std::vector<int32_t> niche_tile_;
+  std::vector<int32_t> sensed_tiles_;  // distinct tiles of niche_tile_, ascending
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
   std::vector<uint8_t> tile_level_;  // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
