@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <span>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -55,7 +56,6 @@ Room by_sites(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, 
           next.push_back({t, c + cell_delta[k]});
       }
     if (!found.empty()) {
-      std::sort(found.begin(), found.end());
       const int n = static_cast<int>(found.size());
       return {found[choose(word, n)], depth, n};
     }
@@ -103,6 +103,34 @@ RowBits row_bits(const uint8_t* occ, const uint8_t* niche, int w, bool stem) {
   return {take, ~(take | blocked) & full};
 }
 
+// The k-th takeable site at `depth` in the order of the site-by-site search (frontier in the
+// order found, neighbours in the lattice's order), on the window's bit rows: as a window
+// position (x = bit, y = row).
+Coord in_search_order(const std::array<uint32_t, 33>& take, const std::array<uint32_t, 33>& pass,
+                      int c, int r, int depth, uint32_t k, std::span<const Coord> offsets) {
+  std::array<uint32_t, 33> seen{};
+  thread_local std::vector<Coord> frontier, next;
+  frontier.assign(1, Coord{r, c, 0});
+  seen[c] = uint32_t{1} << r;
+  for (int d = 1;; ++d) {
+    next.clear();
+    uint32_t found = 0;
+    for (const Coord f : frontier)
+      for (const Coord o : offsets) {
+        const int y = f.y + o.y, x = f.x + o.x;
+        const uint32_t bit = uint32_t{1} << x;
+        if (seen[y] & bit) continue;
+        seen[y] |= bit;
+        if (take[y] & bit) {
+          if (d == depth && found++ == k) return Coord{x, y, 0};
+        } else if (pass[y] & bit) {
+          next.push_back(Coord{x, y, 0});
+        }
+      }
+    std::swap(frontier, next);
+  }
+}
+
 // The 2D window as bit rows, a breadth-first layer per pass: the layer at depth d is the
 // neighbourhood of the frontier at d - 1 less what was seen; its takeable sites end the search,
 // the rest of it that is not blocked is the next frontier.
@@ -136,19 +164,16 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
       layer[i] = spread & full & ~seen[i];
       count += bits_set(layer[i] & take[i]);
     }
-    if (count > 0) {
-      uint32_t k = choose(word, count);
-      for (int i = c - depth;; ++i) {
-        uint32_t bits = layer[i] & take[i];
-        const uint32_t here = static_cast<uint32_t>(bits_set(bits));
-        if (k >= here) {
-          k -= here;
-          continue;
-        }
-        for (; k > 0; --k) bits &= bits - 1;
-        const int x = std::countr_zero(bits);
-        return {static_cast<SiteId>(left + (i - 1) * stride + x), depth, count};
-      }
+    if (count == 1) {
+      for (int i = c - depth;; ++i)
+        if (const uint32_t bits = layer[i] & take[i])
+          return {static_cast<SiteId>(left + (i - 1) * stride + std::countr_zero(bits)), depth, 1};
+    }
+    if (count > 1) {
+      // Several at this depth: the one chosen in the order the site-by-site search finds them.
+      const uint32_t k = choose(word, count);
+      const Coord at = in_search_order(take, pass, c, r, depth, k, lattice.offsets());
+      return {static_cast<SiteId>(left + (at.y - 1) * stride + at.x), depth, count};
     }
     for (int i = c - depth; i <= c + depth; ++i) {
       seen[i] |= layer[i];

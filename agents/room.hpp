@@ -18,12 +18,15 @@ struct Room {
 // Breadth-first from `site` over the lattice's neighbourhood, through sites that are neither
 // blocked nor takeable, up to `reach` steps. A free site is takeable unless it is a niche
 // site (niche[s] != 0) and the daughter is not a stem cell; free niche sites are crossed.
-// The takeable sites at the smallest depth are ordered by site index and one is chosen by
-// `word` (multiply-shift), so the result is a function of the occupancy alone.
+// The takeable sites at the smallest depth, in the order the search finds them (the frontier
+// in the order found, each site's neighbours in the lattice's order), and one is chosen by
+// `word` (multiply-shift).
 //
 // In 2D, away from the lattice's edge and for reach <= 15, the search runs on bit rows of
-// the (2 reach + 1)^2 window, a whole breadth-first layer at a time; elsewhere site by site.
-// `allow_rows` false forces the site-by-site search (for tests: both give the same).
+// the (2 reach + 1)^2 window: a whole breadth-first layer at a time until the nearest depth
+// with room is known (most searches end there: none within reach, or one site), then the order
+// within that depth on the same bits. Elsewhere site by site. `allow_rows` false forces the
+// site-by-site search (for tests: both give the same).
 Room nearest_room(const Lattice& lattice, const uint8_t* niche, SiteId site, int reach, bool stem,
                   uint32_t word, bool allow_rows = true);
 

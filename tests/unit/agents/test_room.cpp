@@ -10,8 +10,9 @@
 namespace marrow {
 namespace {
 
-// Distances by a plain breadth-first search over coordinates, written independently of the
-// code under test: the sites at the smallest distance that a daughter may take, by index.
+// A plain first-in first-out breadth-first search over coordinates, written independently of
+// the code under test: the sites at the smallest distance that a daughter may take, in the
+// order it finds them.
 std::vector<SiteId> reference(const Lattice& l, const std::vector<uint8_t>& niche, SiteId from,
                               int reach, bool stem, int& depth) {
   const auto& occ = l.occupancy();
@@ -41,9 +42,7 @@ std::vector<SiteId> reference(const Lattice& l, const std::vector<uint8_t>& nich
     return {};
   }
   depth = takeable.begin()->first;
-  std::vector<SiteId> v = takeable.begin()->second;
-  std::sort(v.begin(), v.end());
-  return v;
+  return takeable.begin()->second;
 }
 
 void random_state(Lattice& l, std::vector<uint8_t>& niche, uint64_t seed, double fill) {
