@@ -40,12 +40,25 @@ void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
   for (const AgentBlock& b : blocks) moving += b.outbox.size();
   if (moving == 0) return;
   const int n = static_cast<int>(blocks.size());
+  // The block each record goes to, once per record (the gathering pass below visits every
+  // outbox from each of its block's neighbours).
+  parallel_for(
+      n,
+      [&](int64_t from) {
+        AgentBlock& b = blocks[static_cast<size_t>(from)];
+        b.outbox_to.resize(b.outbox.size());
+        for (size_t j = 0; j < b.outbox.size(); ++j)
+          b.outbox_to[j] = grid.block_of(lattice.coord(b.outbox[j].site));
+      },
+      moving >= 1024);
   parallel_for(
       n,
       [&](int64_t d) {
-        for (const int from : grid.neighbours(static_cast<int>(d)))
-          for (const AgentRecord& a : blocks[from].outbox)
-            if (grid.block_of(lattice.coord(a.site)) == d) blocks[d].add(a);
+        for (const int from : grid.neighbours(static_cast<int>(d))) {
+          const AgentBlock& src = blocks[static_cast<size_t>(from)];
+          for (size_t j = 0; j < src.outbox.size(); ++j)
+            if (src.outbox_to[j] == d) blocks[static_cast<size_t>(d)].add(src.outbox[j]);
+        }
       },
       moving >= 1024);
   for (AgentBlock& b : blocks) b.outbox.clear();

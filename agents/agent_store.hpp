@@ -143,6 +143,7 @@ class alignas(64) AgentBlock {
 
   // Agents created in this block's halo that belong to a neighbouring block.
   std::vector<AgentRecord> outbox;
+  std::vector<int32_t> outbox_to;  // the block of each outbox record (merge_outboxes)
 
   std::vector<SiteId> site;
   std::vector<uint8_t> type, origin, flags;

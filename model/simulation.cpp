@@ -464,7 +464,7 @@ std::vector<double> Simulation::entry_weights() const {
   std::vector<double> w;
   for (const SignalField& f : fields_) {
     if (!f.config().chemoattractant) continue;
-    const auto c = f.values();
+    const auto& c = f.values();
     double total = 0;
     for (const SiteId s : vessel_adjacent_) w.push_back(total += std::max(0.0f, c[s]));
     if (total <= 0) w.clear();  // no signal anywhere: uniform entry
