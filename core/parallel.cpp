@@ -150,9 +150,9 @@ class Team {
   }
 
   using Clock = std::chrono::steady_clock;
-  // Far longer than a block's events; a scheduler's time slice is several milliseconds.
-  static constexpr Clock::duration kLongWait = std::chrono::microseconds(500);
-  static constexpr int kMinBackoff = 8, kMaxBackoff = 8192;
+  // Far longer than a block's events (microseconds); a scheduler's time slice is milliseconds.
+  static constexpr Clock::duration kLongWait = std::chrono::microseconds(200);
+  static constexpr int kMinBackoff = 32, kMaxBackoff = 8192;
   int alone_ = 0, backoff_ = kMinBackoff;
   std::vector<Range> ranges_;  // per thread, the caller's first
   std::vector<std::thread> workers_;
