@@ -167,9 +167,6 @@ class Team {
 };
 
 int default_threads() {
-#if defined(MARROW_ONE_THREAD)
-  return 1;
-#endif
   if (const char* e = std::getenv("OMP_NUM_THREADS")) {
     const int n = std::atoi(e);
     if (n > 0) return n;
@@ -192,7 +189,7 @@ void set_threads(int n) {
   n = 1;
 #endif
   const int want = n > 0 ? n : default_threads();
-  if (want == g_threads.load() && (want < 2 || g_team)) return;
+  if (want == g_threads.load()) return;
   g_team.reset();
   g_threads.store(want);
 }

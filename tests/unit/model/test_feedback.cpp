@@ -33,9 +33,7 @@ struct Recovery {
 };
 
 Recovery platelet_recovery(bool tpo) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   Simulation sim(quarter_human(tpo));
   sim.spin_up();
   const int plt = sim.blood().pool_index("platelets");

@@ -59,16 +59,10 @@ bool same(const AgentRecord& a, const AgentRecord& b) {
 class SimulationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifndef MARROW_ONE_THREAD
     saved_threads_ = threads();
     set_threads(1);
-#endif
   }
-  void TearDown() override {
-#ifndef MARROW_ONE_THREAD
-    set_threads(saved_threads_);
-#endif
-  }
+  void TearDown() override { set_threads(saved_threads_); }
   int saved_threads_ = 1;
 };
 

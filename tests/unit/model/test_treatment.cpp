@@ -244,9 +244,7 @@ std::vector<std::string> frozen(std::vector<std::string> extra) {
 }
 
 TEST(Irradiation, SimulatedSurvivorsMatchTheMultiTargetCurve) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   // Ten times the agents of the small section on a lattice large enough for them: 6 Gy leaves
   // 0.17 % of ~27,000 agents, some 45.
   std::vector<std::string> more = {"lattice.size=[320, 320]"};
@@ -284,9 +282,7 @@ TEST(Irradiation, SimulatedSurvivorsMatchTheMultiTargetCurve) {
 }
 
 TEST(Chemotherapy, QuiescentStemCellsSurviveACyclingOnlyDrug) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   Simulation sim(
       load_scenario("", frozen({"schedule.fu.day=0", "schedule.fu.kind=chemotherapy",
                                 "schedule.fu.drug=fluorouracil", "schedule.fu.dose_mg_per_kg=15"}))
@@ -314,9 +310,7 @@ TEST(Chemotherapy, QuiescentStemCellsSurviveACyclingOnlyDrug) {
 }
 
 TEST(Transplant, InfusedAgentsMatchTheDoseAndCarryTheirOwnClones) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   const Scenario sc =
       load_scenario(
           "", frozen({"schedule.graft.day=0", "schedule.graft.kind=transplant",
@@ -353,9 +347,7 @@ TEST(Transplant, InfusedAgentsMatchTheDoseAndCarryTheirOwnClones) {
 }
 
 TEST(Transplant, SyngeneicGraftIsDonorOriginWithoutAlloimmunity) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   auto graft = [](const char* donor) {
     return load_scenario("", frozen({"schedule.graft.day=0", "schedule.graft.kind=transplant",
                                      "schedule.graft.source=peripheral_blood",
@@ -415,9 +407,7 @@ TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
                                         "schedule.graft.donor=allogeneic"};
   std::vector<std::vector<AgentRecord>> result;
   for (const int threads : {1, 2}) {
-#ifndef MARROW_ONE_THREAD
     set_threads(threads);
-#endif
     Simulation sim(load_scenario("", set).scenario);
     sim.spin_up();
     EXPECT_EQ(sim.start_day(), -6.0);
@@ -425,9 +415,7 @@ TEST(Transplant, ConditioningAndGraftAreIdenticalAtOneAndTwoThreads) {
     while (sim.elapsed_steps() < total) sim.step();
     result.push_back(sim.agents());
   }
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   ASSERT_EQ(result[0].size(), result[1].size());
   int64_t donor = 0;
   for (size_t i = 0; i < result[0].size(); ++i) {
@@ -448,9 +436,7 @@ namespace {
 // Homing: stem cells infused next to sinusoids reach free arteriolar niches by a random walk
 // biased up the CXCL12 gradient (arterioles its only source here); the median time is reported.
 TEST(Homing, InfusedStemCellsReachFreeNiches) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   std::vector<std::string> set = {"lattice.size=[64, 64]",
                                   "lattice.block=16",
                                   "run.spin_up_days=0",
@@ -518,9 +504,7 @@ namespace {
 // Egress: each day a stem cell leaves for the blood with probability 1 - exp(-egress_per_day)
 // and homes back to a free marrow site beside a sinusoid.
 TEST(Egress, StemCellsLeaveAtTheDailyFractionAndHomeBesideSinusoids) {
-#ifndef MARROW_ONE_THREAD
   set_threads(1);
-#endif
   Simulation sim(load_scenario("", frozen({"types.LT_HSC.initial=400", "types.MyP.initial=300",
                                            "types.LT_HSC.egress_per_day=0.05"}))
                      .scenario);
