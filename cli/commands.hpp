@@ -33,6 +33,10 @@ struct SweepOptions {
   int threads_per_run = 1;
   double days = -1;
   bool quiet = false;
+  std::string scheduler = "local";         // local (child processes) or slurm (a job array)
+  std::vector<std::string> slurm_options;  // passed to sbatch as #SBATCH lines
+  bool wait = false;                       // slurm: wait for the array, then collect
+  std::string collect;                     // summarise a folder's finished runs
 };
 
 struct BenchOptions {

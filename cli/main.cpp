@@ -84,12 +84,19 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--vary", so.vary, "key=v1,v2,... (repeat for a product grid)");
   sweep_cmd->add_option("--replicates", so.replicates, "replicates per grid point")
       ->check(CLI::Range(1, 100000));
-  sweep_cmd->add_option("--out", so.out, "output folder")->required();
+  sweep_cmd->add_option("--out", so.out, "output folder");
   sweep_cmd->add_option("--set", so.set, "override a scenario key: key=value (repeatable)");
   sweep_cmd->add_option("--days", so.days, "simulated days per run")->check(kDays);
   sweep_cmd->add_option("--jobs,--threads", so.jobs, "runs at a time (default: all cores)")
       ->check(CLI::Range(1, 4096));
   sweep_cmd->add_flag("--quiet,-q", so.quiet, "no progress or summary");
+  sweep_cmd->add_option("--scheduler", so.scheduler, "local (child processes) or slurm (job array)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  sweep_cmd->add_option("--slurm-option", so.slurm_options,
+                        "an sbatch option for the job array, e.g. --partition=long (repeatable)");
+  sweep_cmd->add_flag("--wait", so.wait, "slurm: wait for the job array to end, then collect");
+  sweep_cmd->add_option("--collect", so.collect,
+                        "write DIR/summary.csv and summary.h5 from the runs finished in DIR");
 
   BenchOptions bo;
   auto* bench_cmd = app.add_subcommand("bench", "benchmark workloads (lattice-bd, steady)");

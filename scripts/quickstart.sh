@@ -11,16 +11,18 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config git libhdf5-dev hdf5-tools libcli11-dev libfmt-dev
   libgtest-dev librandom123-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev
   python3-h5py python3-numpy python3-matplotlib)
-# The tests also fuzz with clang's libFuzzer, drive a terminal with script(1), and open the XDMF
-# sidecars in ParaView (pvpython under a virtual X server).
-if [[ $mode == test ]]; then packages+=(clang libclang-rt-14-dev bsdutils python3-paraview xvfb); fi
+# The tests also fuzz with clang's libFuzzer, drive a terminal with script(1), open the XDMF
+# sidecars in ParaView (pvpython under a virtual X server) and submit a sweep to Slurm.
+if [[ $mode == test ]]; then
+  packages+=(clang libclang-rt-14-dev bsdutils python3-paraview xvfb slurm-wlm munge)
+fi
+sudo=""
+[[ $(id -u) == 0 ]] || sudo="sudo"
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  sudo=""
-  [[ $(id -u) == 0 ]] || sudo="sudo"
   echo "installing: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -40,8 +42,14 @@ case $mode in
     ./build/marrow run
     ;;
   test)
-    # ParaView is installed above, so its test must run rather than skip.
-    MARROW_REQUIRE_PARAVIEW=1 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 1200
+    # The Slurm sweep test needs a Slurm that accepts jobs: where none answers, a single-node one
+    # on this machine for the length of the tests.
+    if ! sinfo -h >/dev/null 2>&1; then
+      $sudo bash scripts/local_slurm.sh start >/dev/null
+      trap '$sudo bash scripts/local_slurm.sh stop' EXIT
+    fi
+    # ParaView and Slurm are installed above, so their tests must run rather than skip.
+    MARROW_REQUIRE_PARAVIEW=1 MARROW_REQUIRE_SLURM=1 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 1200
     # The unit tests again under the address and undefined-behaviour sanitizers.
     # -O1, as the sanitizers' documentation advises: the checks stay, the statistical tests run
     # several times faster than at -O0.
