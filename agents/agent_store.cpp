@@ -7,21 +7,14 @@ uint32_t AgentBlock::add(const AgentRecord& a) {
   if (!free_.empty()) {
     slot = free_.back();
     free_.pop_back();
-    site[slot] = a.site;
-    type[slot] = a.type;
-    origin[slot] = a.origin;
-    flags[slot] = a.flags;
-    divisions[slot] = a.divisions;
-    clone[slot] = a.clone;
+#define MARROW_SET_COLUMN(T, member, init, dataset) member[slot] = a.member;
+    MARROW_AGENT_COLUMNS(MARROW_SET_COLUMN)
+#undef MARROW_SET_COLUMN
   } else {
     slot = static_cast<uint32_t>(site.size());
-    site.push_back(a.site);
-    type.push_back(a.type);
-    origin.push_back(a.origin);
-    flags.push_back(a.flags);
-    divisions.push_back(a.divisions);
-    clone.push_back(a.clone);
-    next_step.push_back(kNeverStep);
+#define MARROW_PUSH_COLUMN(T, member, init, dataset) member.push_back(a.member);
+    MARROW_AGENT_COLUMNS(MARROW_PUSH_COLUMN)
+#undef MARROW_PUSH_COLUMN
   }
   ++alive_;
   reschedule(slot, a.next_step);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "agents/agent_columns.hpp"
 #include "core/block_grid.hpp"
 #include "core/calendar.hpp"
 #include "core/lattice.hpp"
@@ -22,14 +23,11 @@ enum Origin : uint8_t { kHost = 0, kDonor = 1 };
 
 // One agent as a value: used to move agents between blocks and in snapshots.
 struct AgentRecord {
-  SiteId site = 0;
-  uint8_t type = 0;
-  uint8_t origin = kHost;
-  uint8_t flags = 0;
-  uint16_t divisions = 0;
-  uint32_t clone = 0;
-  int32_t next_step = kNeverStep;
+#define MARROW_RECORD_MEMBER(T, member, init, dataset) T member = init;
+  MARROW_AGENT_COLUMNS(MARROW_RECORD_MEMBER)
+#undef MARROW_RECORD_MEMBER
 };
+static_assert(kNeverStep == INT32_MAX && kHost == 0, "the defaults of MARROW_AGENT_COLUMNS");
 
 // On cache lines of its own: threads update neighbouring blocks side by side.
 class alignas(64) AgentBlock {
@@ -45,8 +43,11 @@ class alignas(64) AgentBlock {
     --alive_;
   }
   AgentRecord record(uint32_t slot) const {
-    return {site[slot],      type[slot],  origin[slot],   flags[slot],
-            divisions[slot], clone[slot], next_step[slot]};
+    AgentRecord a;
+#define MARROW_READ_COLUMN(T, member, init, dataset) a.member = member[slot];
+    MARROW_AGENT_COLUMNS(MARROW_READ_COLUMN)
+#undef MARROW_READ_COLUMN
+    return a;
   }
   void reschedule(uint32_t slot, int64_t step) {
     next_step[slot] = step >= kNeverStep ? kNeverStep : static_cast<int32_t>(step);
@@ -145,11 +146,10 @@ class alignas(64) AgentBlock {
   std::vector<AgentRecord> outbox;
   std::vector<int32_t> outbox_to;  // the block of each outbox record (merge_outboxes)
 
-  std::vector<SiteId> site;
-  std::vector<uint8_t> type, origin, flags;
-  std::vector<uint16_t> divisions;
-  std::vector<uint32_t> clone;
-  std::vector<int32_t> next_step;
+  // The columns (agents/agent_columns.hpp), indexed by slot.
+#define MARROW_BLOCK_COLUMN(T, member, init, dataset) std::vector<T> member;
+  MARROW_AGENT_COLUMNS(MARROW_BLOCK_COLUMN)
+#undef MARROW_BLOCK_COLUMN
 
  private:
   Calendar calendar_;

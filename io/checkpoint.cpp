@@ -12,28 +12,14 @@
 namespace marrow {
 
 std::vector<AgentRecord> Checkpoint::agents(const Lattice& lattice) const {
-  std::vector<AgentRecord> out;
-  out.reserve(x.size());
+  std::vector<AgentRecord> out = columns;
   for (size_t i = 0; i < x.size(); ++i) {
     const Coord c{x[i], y[i], z[i]};
     if (!lattice.inside(c))
       throw OutputFileError(
           fmt::format("snapshot {}: agent {} at ({}, {}, {}) is outside the lattice", snapshot, i,
                       c.x, c.y, c.z));
-    if (pending_fate[i] > 3)
-      throw OutputFileError(
-          fmt::format("snapshot {}: agent {} has a bad pending fate", snapshot, i));
-    AgentRecord a;
-    a.site = lattice.index(c);
-    a.type = type[i];
-    a.origin = origin[i];
-    a.flags = static_cast<uint8_t>((quiescent[i] ? kQuiescent : 0) |
-                                   (gene_modified[i] ? kGeneModified : 0) |
-                                   (pending_fate[i] << kPendingShift));
-    a.clone = clone[i];
-    a.divisions = divisions[i];
-    a.next_step = next_step[i];
-    out.push_back(a);
+    out[i].site = lattice.index(c);
   }
   return out;
 }
@@ -97,23 +83,35 @@ Checkpoint read_checkpoint(const std::string& spec) {
     c.x = h5::read<int32_t>(f, base + "/agents/x");
     c.y = h5::read<int32_t>(f, base + "/agents/y");
     c.z = h5::read<int32_t>(f, base + "/agents/z");
-    c.next_step = h5::read<int32_t>(f, base + "/agents/next_event_step");
-    c.type = h5::read<uint8_t>(f, base + "/agents/type");
-    c.origin = h5::read<uint8_t>(f, base + "/agents/origin");
-    c.quiescent = h5::read<uint8_t>(f, base + "/agents/quiescent");
-    c.gene_modified = h5::read<uint8_t>(f, base + "/agents/gene_modified");
-    c.pending_fate = h5::read<uint8_t>(f, base + "/agents/pending_fate");
-    c.clone = h5::read<uint32_t>(f, base + "/agents/clone");
-    c.divisions = h5::read<uint16_t>(f, base + "/agents/divisions");
+    const size_t n = c.x.size();
+    if (c.y.size() != n || c.z.size() != n)
+      throw OutputFileError(path + ": agent fields of " + base + " differ in length");
+    c.columns.assign(n, AgentRecord{});
+    // Every column of agents/agent_columns.hpp, the flags from their bit fields.
+    auto column = [&]<class T>(const char* dataset, auto&& set) {
+      const std::vector<T> v = h5::read<T>(f, base + "/agents/" + dataset);
+      if (v.size() != n)
+        throw OutputFileError(path + ": agent fields of " + base + " differ in length");
+      for (size_t i = 0; i < n; ++i) set(c.columns[i], v[i]);
+    };
+#define MARROW_READ_COLUMN(T, member, init, dataset) \
+  if (!std::string_view(dataset).empty())            \
+    column.template operator()<T>(dataset, [](AgentRecord& a, T v) { a.member = v; });
+    MARROW_AGENT_COLUMNS(MARROW_READ_COLUMN)
+#undef MARROW_READ_COLUMN
+#define MARROW_READ_FLAG(dataset, mask, shift)                                    \
+  column.template operator()<uint8_t>(dataset, [&](AgentRecord& a, uint8_t v) {   \
+    if (v > ((mask) >> (shift)))                                                  \
+      throw OutputFileError(                                                      \
+          fmt::format("{}: {} has an agent with a bad {}", path, base, dataset)); \
+    a.flags = static_cast<uint8_t>(a.flags | (v << (shift)));                     \
+  });
+    MARROW_AGENT_FLAG_COLUMNS(MARROW_READ_FLAG)
+#undef MARROW_READ_FLAG
     c.blood_state = h5::read<double>(f, base + "/compartments/state");
     if (h5::exists(f, base + "/fields"))
       for (const auto& name : h5::children(h5::open_group(f, base + "/fields")))
         c.fields.emplace_back(name, h5::read<float>(f, base + "/fields/" + name));
-    const size_t n = c.x.size();
-    for (size_t len : {c.y.size(), c.z.size(), c.next_step.size(), c.type.size(), c.origin.size(),
-                       c.quiescent.size(), c.gene_modified.size(), c.pending_fate.size(),
-                       c.clone.size(), c.divisions.size()})
-      if (len != n) throw OutputFileError(path + ": agent fields of " + base + " differ in length");
     // Steps count on from here (beyond 2^53 a step has no exact time in a double).
     if (c.step < 0 || c.origin_step < 0 || c.origin_step > c.step || c.step > (int64_t{1} << 53))
       throw OutputFileError(path + ": " + base + " has an invalid step");

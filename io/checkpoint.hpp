@@ -20,10 +20,9 @@ struct Checkpoint {
   std::vector<double> spin_up_handoff_sums;
   int64_t step = 0, origin_step = 0;
   double time_days = 0;
-  std::vector<int32_t> x, y, z, next_step;
-  std::vector<uint8_t> type, origin, quiescent, gene_modified, pending_fate;
-  std::vector<uint32_t> clone;
-  std::vector<uint16_t> divisions;
+  // The agents' coordinates, and every other column in `columns` (their sites not yet set).
+  std::vector<int32_t> x, y, z;
+  std::vector<AgentRecord> columns;
   std::vector<double> blood_state;
   std::vector<std::pair<std::string, std::vector<float>>> fields;  // name -> [z][y][x]
 

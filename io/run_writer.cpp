@@ -87,23 +87,12 @@ void RunWriter::snapshot(const Simulation& sim) {
   }
   const auto agents = sim.agents();
   const Lattice& lat = sim.lattice();
-  std::vector<int32_t> x, y, z, next;
-  std::vector<uint8_t> type, origin, quiescent, modified, pending;
-  std::vector<uint32_t> clone;
-  std::vector<uint16_t> divisions;
+  std::vector<int32_t> x, y, z;
   for (const AgentRecord& a : agents) {
     const Coord c = lat.coord(a.site);
     x.push_back(c.x);
     y.push_back(c.y);
     z.push_back(c.z);
-    type.push_back(a.type);
-    origin.push_back(a.origin);
-    quiescent.push_back(a.flags & kQuiescent ? 1 : 0);
-    modified.push_back(a.flags & kGeneModified ? 1 : 0);
-    pending.push_back(static_cast<uint8_t>((a.flags & kPendingMask) >> kPendingShift));
-    clone.push_back(a.clone);
-    divisions.push_back(a.divisions);
-    next.push_back(a.next_step);
   }
   h5::write<int32_t>(file_, base + "/agents/x", x);
   h5::write<int32_t>(file_, base + "/agents/y", y);
@@ -115,14 +104,27 @@ void RunWriter::snapshot(const Simulation& sim) {
     for (size_t i = 0; i < x.size(); ++i) xyz.insert(xyz.end(), {x[i], y[i], z[i]});
     h5::write<int32_t>(file_, base + "/agents/position", xyz, {x.size(), 3});
   }
-  h5::write<uint8_t>(file_, base + "/agents/type", type);
-  h5::write<uint32_t>(file_, base + "/agents/clone", clone);
-  h5::write<uint8_t>(file_, base + "/agents/origin", origin);
-  h5::write<uint16_t>(file_, base + "/agents/divisions", divisions);
-  h5::write<uint8_t>(file_, base + "/agents/quiescent", quiescent);
-  h5::write<uint8_t>(file_, base + "/agents/gene_modified", modified);
-  h5::write<uint8_t>(file_, base + "/agents/pending_fate", pending);
-  h5::write<int32_t>(file_, base + "/agents/next_event_step", next);
+  // Every other column as it is stored, and the flags as their bit fields
+  // (agents/agent_columns.hpp).
+#define MARROW_WRITE_COLUMN(T, member, init, dataset)               \
+  if (!std::string_view(dataset).empty()) {                         \
+    std::vector<T> column;                                          \
+    column.reserve(agents.size());                                  \
+    for (const AgentRecord& a : agents) column.push_back(a.member); \
+    h5::write<T>(file_, base + "/agents/" + dataset, column);       \
+  }
+  MARROW_AGENT_COLUMNS(MARROW_WRITE_COLUMN)
+#undef MARROW_WRITE_COLUMN
+#define MARROW_WRITE_FLAG(dataset, mask, shift)                              \
+  {                                                                          \
+    std::vector<uint8_t> column;                                             \
+    column.reserve(agents.size());                                           \
+    for (const AgentRecord& a : agents)                                      \
+      column.push_back(static_cast<uint8_t>((a.flags & (mask)) >> (shift))); \
+    h5::write<uint8_t>(file_, base + "/agents/" + dataset, column);          \
+  }
+  MARROW_AGENT_FLAG_COLUMNS(MARROW_WRITE_FLAG)
+#undef MARROW_WRITE_FLAG
   {
     h5::Handle ag = h5::open_group(file_, base + "/agents");
     std::vector<std::string> names;
@@ -166,7 +168,9 @@ void RunWriter::snapshot(const Simulation& sim) {
                      dims);
   {
     // Clone sizes: agents per clone id, largest first (ties by id).
-    std::vector<uint32_t> ids = clone;
+    std::vector<uint32_t> ids;
+    ids.reserve(agents.size());
+    for (const AgentRecord& a : agents) ids.push_back(a.clone);
     std::sort(ids.begin(), ids.end());
     std::vector<uint32_t> id;
     std::vector<int64_t> size;
@@ -360,8 +364,15 @@ std::string RunWriter::finish(bool complete, const std::string& interrupted) {
   path_ = target_.commit(complete);
   XdmfLayout layout{sim_.lattice().nx(), sim_.lattice().ny(), sim_.lattice().nz(), {}, {}};
   for (const auto& f : sim_.fields()) layout.fields.push_back(f.config().name);
-  layout.agent_fields = {"position",  "type",      "clone",        "origin",
-                         "divisions", "quiescent", "gene_modified"};
+  // Every agent dataset but the 1-D coordinates (agents/agent_columns.hpp).
+  layout.agent_fields = {"position"};
+#define MARROW_XDMF_COLUMN(T, member, init, dataset) \
+  if (!std::string_view(dataset).empty()) layout.agent_fields.emplace_back(dataset);
+  MARROW_AGENT_COLUMNS(MARROW_XDMF_COLUMN)
+#undef MARROW_XDMF_COLUMN
+#define MARROW_XDMF_FLAG(dataset, mask, shift) layout.agent_fields.emplace_back(dataset);
+  MARROW_AGENT_FLAG_COLUMNS(MARROW_XDMF_FLAG)
+#undef MARROW_XDMF_FLAG
   const std::filesystem::path p(path_);
   try {
     write_xdmf(OutputTarget::sidecar_of(path_), p.filename().string(), layout, xdmf_);

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "agents/agent_columns.hpp"
+
 namespace marrow {
 
 namespace {
@@ -19,16 +21,14 @@ struct NumberType {
   int precision;
 };
 
-// The element type of an agents/ dataset as io/run_writer.cpp writes it, in the spelling both the
-// Xdmf3 library and the legacy XDMF reader know. Xdmf3 maps an unknown spelling/precision pair
-// such as "UInt" with Precision 2 to another type ("UInt" with 4), so uint16 must be "UShort".
+// The element type of an agents/ dataset as io/run_writer.cpp writes it (agents/agent_columns.hpp),
+// in the spelling both the Xdmf3 library and the legacy XDMF reader know. Xdmf3 maps an unknown
+// spelling/precision pair such as "UInt" with Precision 2 to another type ("UInt" with 4), so
+// uint16 must be "UShort".
 NumberType agent_number_type(const std::string& field) {
-  if (field == "x" || field == "y" || field == "z" || field == "position" ||
-      field == "next_event_step")
-    return {"Int", 4};
-  if (field == "clone") return {"UInt", 4};
-  if (field == "divisions") return {"UShort", 2};
-  return {"UChar", 1};  // type, origin, quiescent, gene_modified, pending_fate
+  const auto [name, precision] = agent_dataset_type(field);
+  if (!name) throw std::invalid_argument("XDMF: no agent dataset " + field);
+  return {name, precision};
 }
 
 // Text for an XML attribute value or character data.

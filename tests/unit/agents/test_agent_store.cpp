@@ -18,9 +18,31 @@ AgentRecord agent(SiteId site, int32_t next, uint8_t type = 0) {
   return a;
 }
 
+// Every column of agents/agent_columns.hpp equal.
 bool same(const AgentRecord& a, const AgentRecord& b) {
-  return a.site == b.site && a.type == b.type && a.origin == b.origin && a.flags == b.flags &&
-         a.divisions == b.divisions && a.clone == b.clone && a.next_step == b.next_step;
+  bool eq = true;
+#define MARROW_SAME_COLUMN(T, member, init, dataset) eq = eq && a.member == b.member;
+  MARROW_AGENT_COLUMNS(MARROW_SAME_COLUMN)
+#undef MARROW_SAME_COLUMN
+  return eq;
+}
+
+// A record keeps every column through a block, in a fresh slot and in a reused one.
+TEST(AgentBlock, KeepsEveryColumn) {
+  AgentRecord a;
+  int k = 3;
+#define MARROW_FILL_COLUMN(T, member, init, dataset) a.member = static_cast<T>(k++);
+  MARROW_AGENT_COLUMNS(MARROW_FILL_COLUMN)
+#undef MARROW_FILL_COLUMN
+  a.type = 7;  // not kDead
+  AgentBlock block;
+  const uint32_t fresh = block.add(a);
+  EXPECT_TRUE(same(block.record(fresh), a));
+  block.remove(fresh);
+  a.clone = 99;
+  const uint32_t reused = block.add(a);
+  EXPECT_EQ(reused, fresh);
+  EXPECT_TRUE(same(block.record(reused), a));
 }
 
 // Drains steps [from, to] and returns, per step, the sites called in call order. The event
