@@ -19,7 +19,7 @@ Simulation::Simulation(const Scenario& scenario)
     : scenario_(scenario),
       lattice_(make_lattice(scenario.lattice)),
       geometry_(generate_geometry(lattice_, scenario.geometry)),
-      grid_(lattice_, scenario.lattice.block) {
+      domain_(lattice_, scenario.lattice.block, scenario.lattice.calendar_window) {
   apply_geometry(geometry_, lattice_);
   niche_now_ = geometry_.supportive;
   working_niches_ = geometry_.niche_sites;
@@ -65,9 +65,7 @@ Simulation::Simulation(const Scenario& scenario)
                         sensed_tiles_.end());
     stem_level_.assign(niche_now_.size(), 0);
   }
-  blocks_.reserve(static_cast<size_t>(grid_.count()));
-  for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(scenario.lattice.calendar_window);
-  kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, grid_, niche_now_,
+  kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, domain_.grid(), niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
   kernel_->set_renewal_boost(scenario.treatment.regeneration.renewal_boost,
                              scenario.treatment.regeneration.stem_renewal_boost);
@@ -126,7 +124,6 @@ void Simulation::place_initial_agents() {
         if (!geometry_.supportive[s]) open.push_back(s);
       }
   const std::vector<SiteId>& niche = niche_sites_;
-  auto& occ = lattice_.occupancy();
   int64_t total = 0, others = 0;
   for (const CellType& t : scenario_.graph.types()) {
     total += t.initial;
@@ -148,7 +145,7 @@ void Simulation::place_initial_agents() {
         const bool niche_first = ct.seeks_niche && attempt < 64 && !niche.empty();
         const auto& pool = niche_first ? niche : ct.seeks_niche ? all : open;
         s = pool[d.below(0, static_cast<uint32_t>(pool.size()))];
-        if (occ[s] == kFree) break;
+        if (domain_.is_free(s)) break;
       }
       const Draw d = stream.draw(counter++, 1, Purpose::kInit);
       const bool quiescent = d.u(0) < ct.initial_quiescent_fraction;
@@ -160,27 +157,70 @@ void Simulation::place_initial_agents() {
       // Scheduled as if the last event had been just before step 0.
       const int64_t when = kernel_->next_event(t, quiescent, s, -1, d.u(1));
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
-      occ[s] = kOccupied;
-      blocks_[block_of(s)].add(a);
+      domain_.place(a);
     }
   }
 }
 
+std::span<const Simulation::Process> Simulation::processes() {
+  using C = Cadence;
+  static const Process list[] = {
+      // Regenerative recruitment from the marrow's cellularity and the niches' vacancy.
+      {"activation", C::kStep, &Simulation::sense_activation},
+      {"egress", C::kDay, &Simulation::egress},
+      // Niche support follows the stroma's health; the fields follow their sources.
+      {"niche support", C::kTreatedDay, &Simulation::restore_niche_support},
+      {"supportive care", C::kTreatedDay, &Simulation::supportive_care},
+      // Conditioning acts before a graft given in the same step.
+      {"treatment", C::kTreatedStep, &Simulation::treat},
+      {"fate events", C::kStep, &Simulation::fate_events},
+      {"blood", C::kStep, &Simulation::feed_blood},
+      {"clock", C::kStep, &Simulation::advance_clock},
+      {"fields", C::kStep, &Simulation::solve_due_fields},
+  };
+  return list;
+}
+
 void Simulation::step() {
-  apply_treatment();
+  const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / scenario_.run.dt_hours));
+  day_start_ = (step_ - origin_) % per_day == 0;
+  const bool treated = recording_ && treatment_.active();
+  for (const Process& p : processes()) {
+    const bool due = p.cadence == Cadence::kStep          ? true
+                     : p.cadence == Cadence::kDay         ? day_start_
+                     : p.cadence == Cadence::kTreatedStep ? treated
+                                                          : treated && day_start_;
+    if (due) (this->*p.run)();
+  }
+}
+
+void Simulation::restore_niche_support() {
+  if (!treatment_.empty()) update_niche_support(time_hours(), true);
+}
+
+void Simulation::treat() {
+  const double hours = time_hours(), dt = scenario_.run.dt_hours;
+  const StepEffects fx = treatment_.effects(hours, dt, day_start_);
+  if (fx.any_agents) kill(fx);
+  for (const GraftDose& g : treatment_.grafts(hours, dt, represented_fraction())) infuse(g);
+  for (int m = 0; m < blood_.maturation_count(); ++m) {
+    if (fx.compartment[m] < 1) blood_.scale_maturation(m, fx.compartment[m]);
+    const std::string& hormone = blood_.maturation(m).hormone;
+    if (!hormone.empty()) blood_.set_external_drive(m, treatment_.cytokine(hormone, hours));
+  }
+  for (int p = 0; p < blood_.pool_count(); ++p)
+    if (fx.pool[p] < 1) blood_.remove(p, 1.0 - fx.pool[p]);
+}
+
+void Simulation::fate_events() {
   const int64_t now = step_;
-  colour_sweep(
-      grid_,
-      [&](int b) {
-        AgentBlock& block = blocks_[b];
-        block.drain<true>(now, [&](uint32_t slot) { kernel_->event(block, b, slot, now); });
-      },
-      worth_parallel(entries(blocks_, now)));
-  merge_outboxes();
+  domain_.events(
+      now, [&](AgentBlock& block, int b, uint32_t slot) { kernel_->event(block, b, slot, now); });
+}
+
+void Simulation::feed_blood() {
   last_handoffs_ = kernel_->take_handoffs();
   blood_.step(last_handoffs_);
-  ++step_;
-  solve_fields(true);
 }
 
 void Simulation::solve_fields(bool due_only) {
@@ -196,42 +236,13 @@ void Simulation::solve_fields(bool due_only) {
     }
     if (support.empty() && recording_ && !treatment_.empty() && step_ > origin_)
       support.assign(niche_now_.size(), static_cast<float>(treatment_.stroma(time_hours())));
-    f.solve(lattice_.occupancy(), support);
+    f.solve(domain_.occupancy(), support);
     solved = true;
   }
   if (solved && due_only) update_signal_levels();
 }
 
 std::vector<float> Simulation::field_values(int f) const { return fields_[f].unpadded(); }
-
-int64_t Simulation::alive() const {
-  int64_t n = 0;
-  for (const AgentBlock& b : blocks_) n += b.alive();
-  return n;
-}
-
-void Simulation::apply_treatment() {
-  const double dt = scenario_.run.dt_hours;
-  const int64_t per_day = std::max<int64_t>(1, std::llround(24.0 / dt));
-  const bool daily = (step_ - origin_) % per_day == 0;
-  update_activation(daily);
-  if (daily) egress();
-  if (!recording_ || !treatment_.active()) return;
-  const double hours = time_hours();
-  if (daily && !treatment_.empty()) update_niche_support(hours, true);
-  if (daily) supportive_care();
-  // Conditioning of this step acts before a graft given in the same step.
-  const StepEffects fx = treatment_.effects(hours, dt, daily);
-  if (fx.any_agents) kill(fx);
-  for (const GraftDose& g : treatment_.grafts(hours, dt, represented_fraction())) infuse(g);
-  for (int m = 0; m < blood_.maturation_count(); ++m) {
-    if (fx.compartment[m] < 1) blood_.scale_maturation(m, fx.compartment[m]);
-    const std::string& hormone = blood_.maturation(m).hormone;
-    if (!hormone.empty()) blood_.set_external_drive(m, treatment_.cytokine(hormone, hours));
-  }
-  for (int p = 0; p < blood_.pool_count(); ++p)
-    if (fx.pool[p] < 1) blood_.remove(p, 1.0 - fx.pool[p]);
-}
 
 void Simulation::supportive_care() {
   const SupportiveCareConfig& c = scenario_.treatment.supportive_care;
@@ -256,7 +267,7 @@ void Simulation::update_activation(bool reschedule) {
     return std::clamp(std::pow(reference / std::max(1e-9, n), r.gain), 1.0, r.cap);
   };
   // Progenitors sense the cellularity of the marrow against its steady state.
-  const double cellular = level(reference_agents_, std::max<double>(1.0, alive()));
+  const double cellular = level(reference_agents_, std::max<double>(1.0, domain_.alive()));
   std::vector<double> a;
   for (const CellType& t : scenario_.graph.types()) a.push_back(t.seeks_niche ? 1.0 : cellular);
   kernel_->set_activation(a);
@@ -265,7 +276,7 @@ void Simulation::update_activation(bool reschedule) {
   // lost niches do not); and, as the progenitors do, the depletion of the marrow as a whole. Only
   // stem cells hold working niche sites, so an occupied one holds a stem cell (or, for a few hours,
   // the daughter of a differentiating division).
-  const auto& occ = lattice_.occupancy();
+  const auto& occ = domain_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
   for (size_t i = 0; i < niche_sites_.size(); ++i) {
@@ -324,14 +335,14 @@ void Simulation::update_activation(bool reschedule) {
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
   const Stream st(scenario_.run.seed);
-  parallel_for(static_cast<int64_t>(blocks_.size()), [&](int64_t bi) {
-    AgentBlock& b = blocks_[static_cast<size_t>(bi)];
-    for (uint32_t i = 0; i < b.slots(); ++i) {
-      if (b.type[i] == kDead || !(b.flags[i] & kQuiescent)) continue;
-      const double u = st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kActivation).u(0);
-      b.reschedule(i, kernel_->next_event(b.type[i], true, b.site[i], step_ - 1, u));
-    }
-  });
+  domain_.for_each(
+      [&](AgentBlock& b, uint32_t i) {
+        if (!(b.flags[i] & kQuiescent)) return;
+        const double u =
+            st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kActivation).u(0);
+        b.reschedule(i, kernel_->next_event(b.type[i], true, b.site[i], step_ - 1, u));
+      },
+      true);
 }
 
 void Simulation::egress() {
@@ -345,46 +356,35 @@ void Simulation::egress() {
   egressed_ = homed_ = 0;
   if (!any || vessel_adjacent_.empty()) return;
   const Stream st(scenario_.run.seed);
-  auto& occ = lattice_.occupancy();
-  std::vector<AgentRecord> moving;
-  for (AgentBlock& b : blocks_)
-    for (uint32_t i = 0; i < b.slots(); ++i) {
-      if (b.type[i] == kDead || leave[b.type[i]] <= 0) continue;
-      if (st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) >=
-          leave[b.type[i]])
-        continue;
-      moving.push_back(b.record(i));
-      occ[b.site[i]] = kFree;
-      b.remove(i);
-    }
-  // In site order, whatever the blocks' history, each cell homes to a free site next to a
-  // sinusoid (back to its own site when it finds none).
-  std::sort(moving.begin(), moving.end(),
-            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
-  egressed_ = static_cast<int64_t>(moving.size());
   // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
   const std::vector<double> weight = entry_weights();
-  for (AgentRecord& a : moving) {
-    const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
-    SiteId to = a.site;
-    for (int attempt = 0; attempt < 16; ++attempt) {
-      const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
-                             static_cast<uint64_t>(step_), Purpose::kEgress);
-      const SiteId s = vessel_adjacent_[pick_entry(vessel_adjacent_.size(), weight, w)];
-      if (occ[s] == kFree) {
-        to = s;
-        break;
-      }
-    }
-    homed_ += to != a.site;
-    a.site = to;
-    const bool waiting = a.flags & kPendingMask;
-    const int64_t when =
-        kernel_->next_event(a.type, a.flags & kQuiescent, to, step_ - 1, d.u(1), waiting);
-    a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
-    occ[to] = kOccupied;
-    blocks_[block_of(to)].add(a);
-  }
+  // In order of the sites they left, each cell homes to a free site next to a sinusoid (back
+  // to its own site when it finds none).
+  egressed_ = domain_.relocate(
+      [&](const AgentBlock& b, uint32_t i) {
+        return leave[b.type[i]] > 0 &&
+               st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) <
+                   leave[b.type[i]];
+      },
+      [&](AgentRecord& a) {
+        const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
+        SiteId to = a.site;
+        for (int attempt = 0; attempt < 16; ++attempt) {
+          const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
+                                 static_cast<uint64_t>(step_), Purpose::kEgress);
+          const SiteId s = vessel_adjacent_[pick_entry(vessel_adjacent_.size(), weight, w)];
+          if (domain_.is_free(s)) {
+            to = s;
+            break;
+          }
+        }
+        homed_ += to != a.site;
+        a.site = to;
+        const bool waiting = a.flags & kPendingMask;
+        const int64_t when =
+            kernel_->next_event(a.type, a.flags & kQuiescent, to, step_ - 1, d.u(1), waiting);
+        a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
+      });
 }
 
 void Simulation::update_signal_levels() {
@@ -421,7 +421,7 @@ void Simulation::update_niche_support(double hours, bool signals) {
         continue;
       }
       if (support.empty()) support.assign(niche_now_.size(), static_cast<float>(health));
-      f.solve(lattice_.occupancy(), support);
+      f.solve(domain_.occupancy(), support);
     }
     update_signal_levels();
   }
@@ -434,24 +434,14 @@ void Simulation::update_niche_support(double hours, bool signals) {
 
 void Simulation::kill(const StepEffects& fx) {
   const Stream st(scenario_.run.seed);
-  auto& occ = lattice_.occupancy();
   const int64_t now = step_;
-  const int n = static_cast<int>(blocks_.size());
-  parallel_for(
-      n,
-      [&](int64_t bi) {
-        AgentBlock& b = blocks_[static_cast<size_t>(bi)];
-        for (uint32_t i = 0; i < b.slots(); ++i) {
-          if (b.type[i] == kDead) continue;
-          const double p = fx.survival(b.type[i], b.flags[i] & kQuiescent, b.origin[i] == kDonor);
-          if (p >= 1.0) continue;
-          if (st.draw(b.site[i], static_cast<uint64_t>(now), Purpose::kTreatment).u(0) < p)
-            continue;
-          occ[b.site[i]] = kFree;
-          b.remove(i);
-        }
+  domain_.remove_unless(
+      [&](const AgentBlock& b, uint32_t i) {
+        const double p = fx.survival(b.type[i], b.flags[i] & kQuiescent, b.origin[i] == kDonor);
+        return p >= 1.0 ||
+               st.draw(b.site[i], static_cast<uint64_t>(now), Purpose::kTreatment).u(0) < p;
       },
-      alive() >= 4096);
+      domain_.alive() >= 4096);
 }
 
 size_t Simulation::pick_entry(size_t n, const std::vector<double>& weight, const Draw& d) {
@@ -475,7 +465,6 @@ std::vector<double> Simulation::entry_weights() const {
 
 void Simulation::infuse(const GraftDose& g) {
   const Stream st(scenario_.run.seed);
-  auto& occ = lattice_.occupancy();
   const uint64_t base = (static_cast<uint64_t>(g.event) + 1) << 40;
   uint64_t counter = 0;
   uint32_t index = 0;
@@ -500,7 +489,7 @@ void Simulation::infuse(const GraftDose& g) {
       for (int attempt = 0; attempt < 64 && !found; ++attempt) {
         d = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
         s = entry[pick_entry(entry.size(), weight, d)];
-        found = occ[s] == kFree;
+        found = domain_.is_free(s);
       }
       if (!found) continue;  // every tried entry site taken: the cell does not engraft
       AgentRecord a;
@@ -517,8 +506,7 @@ void Simulation::infuse(const GraftDose& g) {
       a.clone = 0x80000000u | (static_cast<uint32_t>(g.event & 0x7F) << 24) | (index++ & 0xFFFFFF);
       const int64_t when = kernel_->next_event(t, quiescent, s, step_ - 1, d.u(2));
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
-      occ[s] = kOccupied;
-      blocks_[block_of(s)].add(a);
+      domain_.place(a);
     }
   }
 }
@@ -562,8 +550,6 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   update_activation(false);
 }
 
-void Simulation::merge_outboxes() { marrow::merge_outboxes(blocks_, grid_, lattice_); }
-
 Observation Simulation::observe() const {
   Observation o;
   o.time_days = time_days();
@@ -573,17 +559,15 @@ Observation Simulation::observe() const {
       lineage_marked(lineages_.size(), 0);
   int64_t hsc_in_niche = 0;
   std::vector<int64_t> cycling(g.type_count(), 0);
-  for (const AgentBlock& b : blocks_)
-    for (uint32_t i = 0; i < b.slots(); ++i) {
-      const int t = b.type[i];
-      if (t == kDead) continue;
-      ++o.population[t];
-      if (!(b.flags[i] & kQuiescent)) ++cycling[t];
-      ++lineage_all[lineage_of_type_[t]];
-      if (b.origin[i] == kDonor) ++lineage_donor[lineage_of_type_[t]];
-      if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
-      if (t == hsc_type_ && niche_now_[b.site[i]]) ++hsc_in_niche;
-    }
+  domain_.for_each([&](const AgentBlock& b, uint32_t i) {
+    const int t = b.type[i];
+    ++o.population[t];
+    if (!(b.flags[i] & kQuiescent)) ++cycling[t];
+    ++lineage_all[lineage_of_type_[t]];
+    if (b.origin[i] == kDonor) ++lineage_donor[lineage_of_type_[t]];
+    if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
+    if (t == hsc_type_ && niche_now_[b.site[i]]) ++hsc_in_niche;
+  });
   for (const int64_t n : o.population) o.agents += n;
   for (int p = 0; p < blood_.pool_count(); ++p) {
     o.blood.push_back(blood_.concentration(p));
@@ -618,33 +602,21 @@ Observation Simulation::observe() const {
   return o;
 }
 
-std::vector<AgentRecord> Simulation::agents() const {
-  std::vector<AgentRecord> all;
-  for (const AgentBlock& b : blocks_)
-    for (uint32_t i = 0; i < b.slots(); ++i)
-      if (b.type[i] != kDead) all.push_back(b.record(i));
-  std::sort(all.begin(), all.end(),
-            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
-  return all;
-}
+std::vector<AgentRecord> Simulation::agents() const { return domain_.records(); }
 
 void Simulation::restore(int64_t steps_done, int64_t origin_step,
                          const std::vector<AgentRecord>& agents,
                          const std::vector<double>& blood_state,
                          const std::vector<std::vector<float>>& fields) {
-  auto& occ = lattice_.occupancy();
-  for (size_t s = 0; s < occ.size(); ++s)
-    if (occ[s] == kOccupied) occ[s] = kFree;
-  for (AgentBlock& b : blocks_) b = AgentBlock(scenario_.lattice.calendar_window);
+  domain_.clear();
   for (const AgentRecord& a : agents) {
-    if (a.site >= occ.size() || occ[a.site] != kFree)
+    if (a.site >= domain_.occupancy().size() || !domain_.is_free(a.site))
       throw std::invalid_argument("checkpoint places an agent on a site that cannot hold it");
     if (a.type >= scenario_.graph.type_count())
       throw std::invalid_argument("checkpoint has an agent of an unknown type");
     if (a.next_step != kNeverStep && a.next_step < steps_done)
       throw std::invalid_argument("checkpoint has an agent with an event in the past");
-    occ[a.site] = kOccupied;
-    blocks_[block_of(a.site)].add(a);
+    domain_.place(a);
   }
   blood_.set_state(blood_state);
   kernel_->take_handoffs();

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "agents/agent_store.hpp"
+#include "agents/domain.hpp"
 #include "agents/fate_kernel.hpp"
 #include "blood/compartments.hpp"
 #include "core/block_grid.hpp"
@@ -49,8 +51,18 @@ class Simulation {
  public:
   explicit Simulation(const Scenario& scenario);
 
-  // Advances one step of dt.
+  // Advances one step of dt: every process of processes() in order, each at its cadence.
   void step();
+
+  // When a process runs: every step, or at the first step of each day (of the spin-up too);
+  // `treated` ones only in recorded time with a treatment, autoimmunity or supportive care.
+  enum class Cadence : uint8_t { kStep, kDay, kTreatedStep, kTreatedDay };
+  struct Process {
+    const char* name;
+    Cadence cadence;
+    void (Simulation::*run)();
+  };
+  static std::span<const Process> processes();
   // Runs the spin-up (run.spin_up_days) so that recorded time starts from a settled marrow: the
   // spatial structure forms, and the blood compartments are then set to equilibrium with the
   // mean hand-off rate of the spin-up's last third. Recorded time is 0 afterwards.
@@ -114,7 +126,7 @@ class Simulation {
   const Scenario& scenario() const { return scenario_; }
   const Lattice& lattice() const { return lattice_; }
   const Geometry& geometry() const { return geometry_; }
-  const BlockGrid& grid() const { return grid_; }
+  const BlockGrid& grid() const { return domain_.grid(); }
   const BloodSystem& blood() const { return blood_; }
   // Removes a fraction of a blood pool (a bleed, platelet or red cell destruction).
   void remove_blood(int pool, double fraction) { blood_.remove(pool, fraction); }
@@ -125,8 +137,15 @@ class Simulation {
 
  private:
   void place_initial_agents();
-  // Treatment and daily updates at the start of a step of recorded time.
-  void apply_treatment();
+  // The processes of a step (processes()).
+  void sense_activation() { update_activation(day_start_); }
+  void restore_niche_support();
+  void treat();
+  void fate_events();
+  void feed_blood();
+  void advance_clock() { ++step_; }
+  void solve_due_fields() { solve_fields(true); }
+  bool day_start_ = false;  // this step opens a day
   void infuse(const GraftDose& g);
   // Cumulative entry weights of the sites next to sinusoids for homing stem cells: the
   // chemoattractant concentration; empty (uniform entry) without a chemoattractant field.
@@ -145,15 +164,11 @@ class Simulation {
   void supportive_care();
   // Daily egress to the blood and homing back next to a sinusoid.
   void egress();
-  int64_t alive() const;
-  void merge_outboxes();
-  int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
 
   Scenario scenario_;
   Lattice lattice_;
   Geometry geometry_;
-  BlockGrid grid_;
-  std::vector<AgentBlock> blocks_;
+  Domain domain_;
   std::unique_ptr<FateKernel> kernel_;
   BloodSystem blood_;
   std::vector<SignalField> fields_;
