@@ -8,6 +8,83 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
     : lattice_(lattice), grid_(lattice, block_edge), calendar_window_(calendar_window) {
   blocks_.reserve(static_cast<size_t>(grid_.count()));
   for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(calendar_window);
+  if (comm::size() == 1) return;
+  // Slabs of whole block rows along the slowest axis, as even as the rows allow.
+  rank_ = comm::rank();
+  const bool planes = lattice.nz() > 1;
+  auto row_start = [&](int b) { return planes ? grid_.box(b).lo.z : grid_.box(b).lo.y; };
+  std::vector<int> starts;
+  for (int b = 0; b < grid_.count(); ++b) starts.push_back(row_start(b));
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  const int rows = static_cast<int>(starts.size()), ranks = comm::size();
+  owner_.resize(blocks_.size());
+  int lo = INT32_MAX, hi = INT32_MIN;
+  for (int b = 0; b < grid_.count(); ++b) {
+    const int row = static_cast<int>(std::lower_bound(starts.begin(), starts.end(), row_start(b)) -
+                                     starts.begin());
+    // Rank k holds rows [k * rows / ranks, (k + 1) * rows / ranks).
+    int owner = 0;
+    for (int k = 0; k < ranks; ++k)
+      if (static_cast<int64_t>(k) * rows / ranks <= row) owner = k;
+    owner_[static_cast<size_t>(b)] = owner;
+    if (owner == rank_) {
+      const Box& box = grid_.box(b);
+      lo = std::min(lo, planes ? box.lo.z : box.lo.y);
+      hi = std::max(hi, planes ? box.hi.z : box.hi.y);
+    }
+  }
+  if (lo > hi) return;  // more ranks than block rows: this one holds none
+  // The region a rank's blocks write: its rows and their halo (at most half a block deep).
+  const int n = planes ? lattice.nz() : lattice.ny();
+  lo = std::max(-1, lo - grid_.edge());
+  hi = std::min(n + 1, hi + grid_.edge());
+  region_lo_ = planes ? lattice.index(-1, -1, lo) : lattice.index(-1, lo, 0);
+  region_hi_ = planes ? lattice.index(-1, -1, hi) : lattice.index(-1, hi, 0);
+}
+
+void Domain::remember_region() {
+  const auto& occ = lattice_.occupancy();
+  before_.assign(occ.begin() + region_lo_, occ.begin() + region_hi_);
+}
+
+void Domain::share_phase() {
+  auto& occ = lattice_.occupancy();
+  std::vector<uint64_t> changed;  // site << 8 | occupancy
+  for (SiteId s = region_lo_; s < region_hi_; ++s)
+    if (occ[s] != before_[s - region_lo_]) changed.push_back(uint64_t{s} << 8 | occ[s]);
+  for (const uint64_t c : comm::all_gather(changed)) occ[c >> 8] = static_cast<uint8_t>(c & 0xFF);
+  remember_region();
+}
+
+void Domain::share_freed() {
+  std::vector<SiteId> mine;
+  for (const auto& f : freed_) mine.insert(mine.end(), f.begin(), f.end());
+  freed_.clear();
+  auto& occ = lattice_.occupancy();
+  for (const SiteId s : comm::all_gather(mine)) occ[s] = kFree;
+}
+
+void Domain::send_crossing() {
+  crossing_.clear();
+  for (AgentBlock& b : blocks_) {
+    size_t kept = 0;
+    for (const AgentRecord& a : b.outbox) {
+      if (owns(block_of(a.site)))
+        b.outbox[kept++] = a;
+      else
+        crossing_.push_back(a);
+    }
+    b.outbox.resize(kept);
+  }
+}
+
+void Domain::receive_crossing() {
+  for (const AgentRecord& a : comm::all_gather(crossing_)) {
+    const int b = block_of(a.site);
+    if (owns(b)) blocks_[static_cast<size_t>(b)].add(a);
+  }
+  crossing_.clear();
 }
 
 int64_t Domain::alive() const {
@@ -16,22 +93,37 @@ int64_t Domain::alive() const {
   return n;
 }
 
+namespace {
+
+void by_site(std::vector<AgentRecord>& v) {
+  std::sort(v.begin(), v.end(),
+            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+}
+
+}  // namespace
+
 std::vector<AgentRecord> Domain::records() const {
   std::vector<AgentRecord> all;
   all.reserve(static_cast<size_t>(alive()));
   for_each([&](const AgentBlock& b, uint32_t i) { all.push_back(b.record(i)); });
-  std::sort(all.begin(), all.end(),
-            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  if (comm::size() > 1) all = comm::root_gather(all);
+  by_site(all);
+  return all;
+}
+
+std::vector<AgentRecord> Domain::all_records() const {
+  std::vector<AgentRecord> all;
+  for_each([&](const AgentBlock& b, uint32_t i) { all.push_back(b.record(i)); });
+  if (comm::size() > 1) all = comm::all_gather(all);
+  by_site(all);
   return all;
 }
 
 void Domain::clear() {
-  auto& occ = lattice_.occupancy();
-  for (AgentBlock& b : blocks_) {
-    for (uint32_t i = 0; i < b.slots(); ++i)
-      if (b.type[i] != kDead) occ[b.site[i]] = kFree;
-    b = AgentBlock(calendar_window_);
-  }
+  // Every occupied site, whichever rank holds its agent.
+  for (uint8_t& o : lattice_.occupancy())
+    if (o == kOccupied) o = kFree;
+  for (AgentBlock& b : blocks_) b = AgentBlock(calendar_window_);
 }
 
 }  // namespace marrow

@@ -4,11 +4,20 @@
 // moves it between blocks goes through here, so the biology works with sites, records and
 // per-agent visits, never with which block (or, in a distributed build, which process) holds
 // an agent. The fate kernel is the one writer inside a block: `events` runs it colour by colour.
+//
+// Distributed (several MPI ranks, core/comm.hpp): each rank holds the agents of a slab of whole
+// block rows along the lattice's slowest axis; the occupancy is known to every rank. After each
+// colour phase a rank sends the sites it changed in its slab and halo, and agents that crossed
+// into another rank's block go to that rank. Removals, relocations and placements are resolved
+// identically on every rank. The result is the same as one process's, whatever the rank count:
+// draws are keyed by site and step, events run in site order within a block, and every
+// reduction is over integers or in site order.
 #include <cstdint>
 #include <vector>
 
 #include "agents/agent_store.hpp"
 #include "core/block_grid.hpp"
+#include "core/comm.hpp"
 #include "core/lattice.hpp"
 #include "core/parallel.hpp"
 
@@ -25,16 +34,22 @@ class Domain {
   bool is_free(SiteId s) const { return lattice_.occupancy()[s] == kFree; }
   bool is_occupied(SiteId s) const { return lattice_.occupancy()[s] == kOccupied; }
 
-  // Puts an agent on its site, which must be free.
+  // Puts an agent on its site, which must be free. Distributed, every rank calls it for every
+  // agent placed, and the rank that holds the site's block keeps the agent.
   void place(const AgentRecord& a) {
     lattice_.occupancy()[a.site] = kOccupied;
-    blocks_[static_cast<size_t>(block_of(a.site))].add(a);
+    const int b = block_of(a.site);
+    if (owns(b)) blocks_[static_cast<size_t>(b)].add(a);
   }
+  // Whether this rank holds the agents of block b.
+  bool owns(int b) const { return owner_.empty() || owner_[static_cast<size_t>(b)] == rank_; }
   // Removes every agent for which keep(block, slot) is false, freeing its site. Blocks are
   // visited in parallel when `parallel`: `keep` must depend on its agent alone.
   template <class Keep>
   void remove_unless(Keep&& keep, bool parallel) {
     auto& occ = lattice_.occupancy();
+    const bool shared = comm::size() > 1;
+    if (shared) freed_.assign(blocks_.size(), {});
     parallel_for(
         static_cast<int64_t>(blocks_.size()),
         [&](int64_t bi) {
@@ -42,10 +57,12 @@ class Domain {
           for (uint32_t i = 0; i < b.slots(); ++i) {
             if (b.type[i] == kDead || keep(static_cast<const AgentBlock&>(b), i)) continue;
             occ[b.site[i]] = kFree;
+            if (shared) freed_[static_cast<size_t>(bi)].push_back(b.site[i]);
             b.remove(i);
           }
         },
         parallel);
+    if (shared) share_freed();
   }
   // Relocation: takes every agent for which leave(block, slot) is true off its site, then, in
   // order of the sites they left (whatever the blocks' history), lets arrive(record) choose each
@@ -62,6 +79,11 @@ class Domain {
         occ[b.site[i]] = kFree;
         b.remove(i);
       }
+    if (comm::size() > 1) {
+      // Every rank resolves every arrival, in the same order, on the same occupancy.
+      moving = comm::all_gather(moving);
+      for (const AgentRecord& a : moving) occ[a.site] = kFree;
+    }
     std::sort(moving.begin(), moving.end(),
               [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
     for (AgentRecord& a : moving) {
@@ -96,29 +118,62 @@ class Domain {
   // another block join it.
   template <class Event>
   void events(int64_t step, Event&& event) {
-    colour_sweep(
-        grid_,
-        [&](int b) {
-          AgentBlock& block = blocks_[static_cast<size_t>(b)];
-          block.drain<true>(step, [&](uint32_t slot) { event(block, b, slot); });
-        },
-        worth_parallel(entries(blocks_, step)));
+    const bool parallel = worth_parallel(entries(blocks_, step));
+    const bool shared = comm::size() > 1;
+    if (shared) remember_region();
+    for (int c = 0; c < grid_.colours(); ++c) {
+      const std::vector<int>& ids = grid_.colour(c);
+      parallel_for(
+          static_cast<int64_t>(ids.size()),
+          [&](int64_t i) {
+            const int b = ids[static_cast<size_t>(i)];
+            AgentBlock& block = blocks_[static_cast<size_t>(b)];
+            block.drain<true>(step, [&](uint32_t slot) { event(block, b, slot); });
+          },
+          parallel);
+      if (shared) share_phase();
+    }
+    if (shared) send_crossing();
     merge_outboxes(blocks_, grid_, lattice_);
+    if (shared) receive_crossing();
   }
 
+  // The agents this rank holds (all of them in one process).
   int64_t alive() const;
-  // Every agent, ordered by site (a canonical order, whatever the blocks' history).
+  // The agents of every rank (collective).
+  int64_t total_alive() const { return comm::sum(alive()); }
+  // Every agent, ordered by site (a canonical order, whatever the blocks' history). Collective:
+  // distributed, rank 0 gets them all and the other ranks none.
   std::vector<AgentRecord> records() const;
+  // The same on every rank (collective).
+  std::vector<AgentRecord> all_records() const;
   // Removes every agent and frees its site.
   void clear();
 
  private:
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
+  // Distributed: the occupancy of this rank's region (its slab and one block beyond) as it was
+  // at the start of a colour phase; then, after the phase, every rank's changes applied on
+  // every rank.
+  void remember_region();
+  void share_phase();
+  void share_freed();
+  // Agents that crossed into another rank's block: out of the outboxes before the local merge,
+  // then into the receiving rank's blocks after it.
+  void send_crossing();
+  void receive_crossing();
 
   Lattice& lattice_;
   BlockGrid grid_;
   int calendar_window_;
   std::vector<AgentBlock> blocks_;
+  // Distributed only.
+  int rank_ = 0;
+  std::vector<int> owner_;                // rank of each block (empty: one process)
+  SiteId region_lo_ = 0, region_hi_ = 0;  // padded sites this rank's blocks may write
+  std::vector<uint8_t> before_;           // their occupancy at the start of the phase
+  std::vector<std::vector<SiteId>> freed_;
+  std::vector<AgentRecord> crossing_;
 };
 
 }  // namespace marrow

@@ -1,6 +1,8 @@
 // marrow: the command-line program. Subcommands only; the model lives in the libraries.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <hdf5.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -10,6 +12,7 @@
 #include <type_traits>
 
 #include "cli/commands.hpp"
+#include "core/comm.hpp"
 
 namespace {
 
@@ -42,9 +45,7 @@ const CLI::Validator kDays = number_in(0, 1e6, "from 0 to 1e6 (days)");
 const CLI::Validator kSeed = parsed_in<int64_t>(0, std::numeric_limits<int64_t>::max(),
                                                 "a whole number", "from 0 to 2^63-1");
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(int argc, char** argv) {
   // Every file marrow writes is closed, checked, before exit; HDF5's own shutdown would retry
   // the close of a file whose write failed (a full disk) and crash in it.
   H5dont_atexit();
@@ -141,4 +142,21 @@ int main(int argc, char** argv) {
   if (*inspect_cmd) return marrow::cli::inspect(ifile, ijson);
   if (*list_cmd) return marrow::cli::list(lwhat);
   return kBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Under mpirun, each rank runs the same command; rank 0 speaks for all of them.
+  marrow::comm::init(&argc, &argv);
+  if (marrow::comm::rank() != 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      dup2(devnull, STDOUT_FILENO);
+      dup2(devnull, STDERR_FILENO);
+    }
+  }
+  const int rc = dispatch(argc, argv);
+  marrow::comm::finalize();
+  return rc;
 }

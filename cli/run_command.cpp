@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "core/comm.hpp"
 #include "core/parallel.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_file.hpp"
@@ -92,74 +93,91 @@ void print_summary(const Simulation& sim, const Observation& o, const std::strin
 }  // namespace
 
 int run(const RunOptions& o) {
-  // Signals are honoured from here on, in every phase: loading, spin-up, recorded time.
+  // Signals are honoured from here on, in every phase: loading, spin-up, recorded time. In a
+  // distributed run the ranks stop together: at the first step where any of them has one.
   g_signal.store(0);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const auto stop = [] { return g_signal.load() != 0; };
+  int signalled = 0;
+  const auto stop = [&] {
+    signalled = comm::max(g_signal.load());
+    return signalled != 0;
+  };
+  const bool root = comm::root();
   std::unique_ptr<Simulation> sim;
   LoadedScenario loaded;
   std::optional<Checkpoint> checkpoint;
   std::vector<Observation> history;
   OutputTarget target;
   std::string out;
-  try {
-    std::vector<std::string> inputs;
-    if (!o.restart.empty()) {
-      if (!o.scenario.empty())
-        throw ScenarioError("--restart takes its scenario from the file; give no SCENARIO");
-      checkpoint = read_checkpoint(o.restart);
-      inputs.push_back(checkpoint->file);
-      loaded = load_scenario_text(checkpoint->scenario_toml,
-                                  checkpoint->file + " (stored scenario)", with_cli_overrides(o));
-    } else {
-      loaded = load_scenario(o.scenario, with_cli_overrides(o));
-      if (!o.scenario.empty()) inputs.push_back(o.scenario);
-    }
-    for (const std::string& w : loaded.warnings) fmt::print(stderr, "marrow: warning: {}\n", w);
-    for (const std::string& f : loaded.inputs) inputs.push_back(f);
-    out = !o.out.empty() ? o.out
-          : checkpoint   ? std::filesystem::path(checkpoint->file).stem().string() + "_continued.h5"
-                         : default_out(o.scenario);
-    // The output is claimed before any simulation: a bad or busy target costs nothing.
-    target = OutputTarget(out, inputs, true);
-    sim = std::make_unique<Simulation>(loaded.scenario);
-    if (checkpoint) {
-      sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
-                   checkpoint->blood_state, checkpoint->fields_for(*sim));
-      if (checkpoint->spin_up_steps_done >= 0) {
-        sim->restore_spin_up(checkpoint->spin_up_steps_done, checkpoint->spin_up_handoff_sums);
+  const auto setup = [&]() -> int {
+    try {
+      std::vector<std::string> inputs;
+      if (!o.restart.empty()) {
+        if (!o.scenario.empty())
+          throw ScenarioError("--restart takes its scenario from the file; give no SCENARIO");
+        checkpoint = read_checkpoint(o.restart);
+        inputs.push_back(checkpoint->file);
+        loaded = load_scenario_text(checkpoint->scenario_toml,
+                                    checkpoint->file + " (stored scenario)", with_cli_overrides(o));
       } else {
-        // The history up to the snapshot, from exactly the file named.
-        history = read_rows(checkpoint->file, *sim, checkpoint->time_days);
-        // The last daily egress is part of the state the history row of the snapshot recorded.
-        if (!history.empty() && history.back().time_days == checkpoint->time_days) {
-          sim->set_egress_counts(history.back().egressed, history.back().homed);
-          sim->set_transfusions(history.back().platelet_units, history.back().rbc_units);
+        loaded = load_scenario(o.scenario, with_cli_overrides(o));
+        if (!o.scenario.empty()) inputs.push_back(o.scenario);
+      }
+      for (const std::string& w : loaded.warnings) fmt::print(stderr, "marrow: warning: {}\n", w);
+      for (const std::string& f : loaded.inputs) inputs.push_back(f);
+      out = !o.out.empty() ? o.out
+            : checkpoint ? std::filesystem::path(checkpoint->file).stem().string() + "_continued.h5"
+                         : default_out(o.scenario);
+      // The output is claimed before any simulation: a bad or busy target costs nothing. Rank 0
+      // alone writes it.
+      if (root) target = OutputTarget(out, inputs, true);
+      sim = std::make_unique<Simulation>(loaded.scenario);
+      if (checkpoint) {
+        sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),
+                     checkpoint->blood_state, checkpoint->fields_for(*sim));
+        if (checkpoint->spin_up_steps_done >= 0) {
+          sim->restore_spin_up(checkpoint->spin_up_steps_done, checkpoint->spin_up_handoff_sums);
+        } else {
+          // The history up to the snapshot, from exactly the file named.
+          history = read_rows(checkpoint->file, *sim, checkpoint->time_days);
+          // The last daily egress is part of the state the history row of the snapshot recorded.
+          if (!history.empty() && history.back().time_days == checkpoint->time_days) {
+            sim->set_egress_counts(history.back().egressed, history.back().homed);
+            sim->set_transfusions(history.back().platelet_units, history.back().rbc_units);
+          }
         }
       }
+    } catch (const TargetError& e) {
+      fmt::print(stderr, "marrow: {}\n", e.what());
+      return kBadInput;
+    } catch (const OutputFileError& e) {
+      fmt::print(stderr, "marrow: {}\n", e.what());
+      return kBadInput;
+    } catch (const ScenarioError& e) {
+      fmt::print(stderr, "marrow: {}\n", e.what());
+      return kBadInput;
+    } catch (const std::invalid_argument& e) {
+      const std::string what = !o.restart.empty()   ? o.restart
+                               : o.scenario.empty() ? std::string("default scenario")
+                                                    : o.scenario;
+      fmt::print(stderr, "marrow: {}: {}\n", what, e.what());
+      return kBadInput;
     }
-  } catch (const TargetError& e) {
-    fmt::print(stderr, "marrow: {}\n", e.what());
-    return kBadInput;
-  } catch (const OutputFileError& e) {
-    fmt::print(stderr, "marrow: {}\n", e.what());
-    return kBadInput;
-  } catch (const ScenarioError& e) {
-    fmt::print(stderr, "marrow: {}\n", e.what());
-    return kBadInput;
-  } catch (const std::invalid_argument& e) {
-    const std::string what = !o.restart.empty()   ? o.restart
-                             : o.scenario.empty() ? std::string("default scenario")
-                                                  : o.scenario;
-    fmt::print(stderr, "marrow: {}: {}\n", what, e.what());
-    return kBadInput;
-  }
+    return kOk;
+  };
+  // Every rank sets up the same way; a target only rank 0 claims may fail there alone.
+  if (const int rc = comm::max(setup()); rc != kOk) return rc;
   if (stop()) {
     fmt::print(stderr, "marrow: interrupted before the run started; nothing written\n");
-    return 128 + g_signal.load();
+    return 128 + signalled;
   }
   const int threads = threads_in_use(o.threads);
+  // A write that fails on rank 0 ends every rank.
+  const auto failed = [](int rc) {
+    if (comm::size() > 1) comm::abort(rc);
+    return rc;
+  };
   try {
     const RunConfig& rc = loaded.scenario.run;
     // Recorded time runs from the start day (before 0 with pre-graft conditioning) to run.days.
@@ -169,22 +187,38 @@ int run(const RunOptions& o) {
         rc.snapshot_every_days > 0
             ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
             : 0;
-    RunWriter writer(std::move(target), *sim, loaded, {o.command_line, now_iso8601(), threads});
+    std::optional<RunWriter> writer;
+    if (root)
+      writer.emplace(std::move(target), *sim, loaded,
+                     Provenance{o.command_line, now_iso8601(), threads});
+    // The time of the last row recorded, known to every rank.
+    std::optional<double> last_row;
+    const auto record = [&](const Observation& row) {
+      if (writer) writer->record(row);
+      last_row = row.time_days;
+    };
+    // Every rank takes part in gathering the agents; rank 0 writes them.
+    const auto snapshot = [&] {
+      if (writer)
+        writer->snapshot(*sim);
+      else
+        sim->agents();
+    };
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();
     Observation last;
     bool spun = true;
     if (checkpoint && checkpoint->spin_up_steps_done < 0) {
       // The new file carries the history up to the snapshot, then continues it.
-      writer.prepend(history);
+      if (writer) writer->prepend(history);
+      if (!history.empty()) last_row = history.back().time_days;
       last = sim->observe();
-      if (writer.rows().empty() || writer.rows().back().time_days != last.time_days)
-        writer.record(last);
+      if (!last_row || *last_row != last.time_days) record(last);
     } else {
       spun = sim->spin_up(stop);
       if (spun) {
         last = sim->observe();
-        writer.record(last);
+        record(last);
       }
     }
     while (spun && sim->elapsed_steps() < total && !stop()) {
@@ -193,22 +227,20 @@ int run(const RunOptions& o) {
       const bool at_output = s % every == 0 || s == total;
       if (at_output) {
         last = sim->observe();
-        writer.record(last);
+        record(last);
       }
-      if (snap_every && s % snap_every == 0 && s < total) writer.snapshot(*sim);
+      if (snap_every && s % snap_every == 0 && s < total) snapshot();
       if (at_output) progress.update(*sim, rc.days, &last);
     }
     progress.done();
-    const int sig = g_signal.load();
-    if (spun && sig != 0 &&
-        (writer.rows().empty() || writer.rows().back().time_days != sim->time_days())) {
+    const int sig = signalled;
+    if (spun && sig != 0 && (!last_row || *last_row != sim->time_days())) {
       last = sim->observe();
-      writer.record(last);
+      record(last);
     }
-    writer.snapshot(*sim);
-    const std::string written = writer.finish(sig == 0, sig == SIGINT    ? "SIGINT"
-                                                        : sig == SIGTERM ? "SIGTERM"
-                                                                         : "");
+    snapshot();
+    const std::string interrupted = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "";
+    const std::string written = writer ? writer->finish(sig == 0, interrupted) : out;
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (sig != 0) {
@@ -228,13 +260,13 @@ int run(const RunOptions& o) {
     return kOk;
   } catch (const TargetError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
-    return kBadInput;
+    return failed(kBadInput);
   } catch (const h5::Error& e) {
     fmt::print(stderr, "marrow: {}; nothing written under {}\n", e.what(), out);
-    return kFailure;
+    return failed(kFailure);
   } catch (const WriteError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());
-    return kFailure;
+    return failed(kFailure);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/comm.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 
@@ -102,7 +103,7 @@ Simulation::Simulation(const Scenario& scenario)
 
   // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
   std::vector<double> rate(g.compartment_count(), 0.0);
-  for (const AgentRecord& a : agents()) {
+  for (const AgentRecord& a : domain_.all_records()) {
     if (a.flags & kQuiescent) continue;
     const TypeRates& r = kernel_->rates(a.type, a.site);
     const auto y = g.compartment_yield(a.type, r);
@@ -220,6 +221,7 @@ void Simulation::fate_events() {
 
 void Simulation::feed_blood() {
   last_handoffs_ = kernel_->take_handoffs();
+  comm::sum(last_handoffs_);  // every rank's blocks
   blood_.step(last_handoffs_);
 }
 
@@ -267,7 +269,7 @@ void Simulation::update_activation(bool reschedule) {
     return std::clamp(std::pow(reference / std::max(1e-9, n), r.gain), 1.0, r.cap);
   };
   // Progenitors sense the cellularity of the marrow against its steady state.
-  const double cellular = level(reference_agents_, std::max<double>(1.0, domain_.alive()));
+  const double cellular = level(reference_agents_, std::max<double>(1.0, domain_.total_alive()));
   std::vector<double> a;
   for (const CellType& t : scenario_.graph.types()) a.push_back(t.seeks_niche ? 1.0 : cellular);
   kernel_->set_activation(a);
@@ -568,6 +570,18 @@ Observation Simulation::observe() const {
     if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
     if (t == hsc_type_ && niche_now_[b.site[i]]) ++hsc_in_niche;
   });
+  if (comm::size() > 1) {
+    // The counts of every rank: integers, so their sum is exact in any order.
+    std::vector<int64_t> all = o.population;
+    for (const auto* v : {&cycling, &lineage_all, &lineage_donor, &lineage_marked})
+      all.insert(all.end(), v->begin(), v->end());
+    all.push_back(hsc_in_niche);
+    comm::sum(all);
+    auto it = all.begin();
+    for (auto* v : {&o.population, &cycling, &lineage_all, &lineage_donor, &lineage_marked})
+      for (int64_t& x : *v) x = *it++;
+    hsc_in_niche = *it;
+  }
   for (const int64_t n : o.population) o.agents += n;
   for (int p = 0; p < blood_.pool_count(); ++p) {
     o.blood.push_back(blood_.concentration(p));

@@ -110,8 +110,10 @@ class Simulation {
   }
   double time_days() const { return time_hours() / 24.0; }
 
+  // Collective in a distributed run: every rank calls it, and every rank gets the same.
   Observation observe() const;
-  // Every agent, ordered by site (a canonical order, whatever the blocks' history).
+  // Every agent, ordered by site (a canonical order, whatever the blocks' history). Collective
+  // in a distributed run: rank 0 gets every agent, the other ranks none.
   std::vector<AgentRecord> agents() const;
   // Replaces the state with a checkpoint's.
   // `fields` holds each field's values over the unpadded lattice ([z][y][x]), or is empty to

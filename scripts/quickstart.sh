@@ -14,7 +14,8 @@ packages=(build-essential cmake pkg-config git libhdf5-dev hdf5-tools libcli11-d
 # The tests also fuzz with clang's libFuzzer, drive a terminal with script(1), open the XDMF
 # sidecars in ParaView (pvpython under a virtual X server) and submit a sweep to Slurm.
 if [[ $mode == test ]]; then
-  packages+=(clang libclang-rt-14-dev bsdutils python3-paraview xvfb slurm-wlm munge)
+  packages+=(clang libclang-rt-14-dev bsdutils python3-paraview xvfb slurm-wlm munge
+    libopenmpi-dev openmpi-bin)
 fi
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
@@ -58,6 +59,14 @@ case $mode in
     cmake --build build-sanitize -j"$jobs" --target marrow_unit_tests
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -L unit
+    # The distributed build (MPI) against the serial program: 1, 2 and 4 ranks (oversubscribed),
+    # a transplant on 4, and a 4-rank snapshot continued on 2.
+    cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DMARROW_MPI=ON -DMARROW_TESTS=OFF >/dev/null
+    cmake --build build-mpi -j"$jobs" --target marrow
+    for t in identity transplant restart; do
+      /usr/bin/python3 tests/system/test_mpi.py "$t" --marrow build/marrow \
+        --mpi-marrow build-mpi/marrow --source .
+    done
     # The scenario loader and the output-file readers under libFuzzer, from their corpora.
     cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMARROW_FUZZ=ON -DMARROW_TESTS=OFF -DMARROW_THREADS=OFF >/dev/null

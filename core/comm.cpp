@@ -1,0 +1,112 @@
+#include "core/comm.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#ifdef MARROW_MPI
+#include <mpi.h>
+#endif
+
+namespace marrow::comm {
+
+#ifdef MARROW_MPI
+
+namespace {
+int g_rank = 0, g_size = 1;
+}
+
+void init(int* argc, char*** argv) {
+  int ready = 0;
+  MPI_Initialized(&ready);
+  if (!ready) MPI_Init(argc, argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+}
+
+void finalize() {
+  int done = 0;
+  MPI_Finalized(&done);
+  if (!done) MPI_Finalize();
+}
+
+void abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);
+}
+
+int rank() { return g_rank; }
+int size() { return g_size; }
+
+void sum(std::span<int64_t> values) {
+  if (g_size == 1 || values.empty()) return;
+  MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM,
+                MPI_COMM_WORLD);
+}
+
+int max(int v) {
+  if (g_size == 1) return v;
+  MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return v;
+}
+
+std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all) {
+  // Counts first (as 64-bit: a rank's share can pass 2 GiB), then the bytes in pieces that MPI's
+  // int counts can carry.
+  int64_t n = static_cast<int64_t>(mine.size());
+  std::vector<int64_t> counts(static_cast<size_t>(g_size));
+  MPI_Allgather(&n, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
+  int64_t total = 0;
+  std::vector<int64_t> offset(static_cast<size_t>(g_size));
+  for (int r = 0; r < g_size; ++r) {
+    offset[static_cast<size_t>(r)] = total;
+    total += counts[static_cast<size_t>(r)];
+  }
+  const bool receives = all || g_rank == 0;
+  std::vector<unsigned char> out(receives ? static_cast<size_t>(total) : 0);
+  constexpr int64_t kPiece = int64_t{1} << 30;
+  int64_t largest = 0;
+  for (const int64_t c : counts) largest = std::max(largest, c);
+  std::vector<int> piece(static_cast<size_t>(g_size)), displ(static_cast<size_t>(g_size));
+  std::vector<unsigned char> buffer;
+  for (int64_t done = 0; done < largest; done += kPiece) {
+    int64_t at = 0;
+    for (int r = 0; r < g_size; ++r) {
+      const int64_t c = std::clamp<int64_t>(counts[static_cast<size_t>(r)] - done, 0, kPiece);
+      piece[static_cast<size_t>(r)] = static_cast<int>(c);
+      displ[static_cast<size_t>(r)] = static_cast<int>(at);
+      at += c;
+    }
+    buffer.resize(receives ? static_cast<size_t>(at) : 0);
+    const int64_t mine_now = std::clamp<int64_t>(n - done, 0, kPiece);
+    const unsigned char* send = mine.data() + std::min(done, n);
+    if (all)
+      MPI_Allgatherv(send, static_cast<int>(mine_now), MPI_BYTE, buffer.data(), piece.data(),
+                     displ.data(), MPI_BYTE, MPI_COMM_WORLD);
+    else
+      MPI_Gatherv(send, static_cast<int>(mine_now), MPI_BYTE, buffer.data(), piece.data(),
+                  displ.data(), MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (receives)
+      for (int r = 0; r < g_size; ++r)
+        std::memcpy(out.data() + offset[static_cast<size_t>(r)] + done,
+                    buffer.data() + displ[static_cast<size_t>(r)],
+                    static_cast<size_t>(piece[static_cast<size_t>(r)]));
+  }
+  return out;
+}
+
+#else
+
+void init(int*, char***) {}
+void finalize() {}
+void abort(int code) { std::_Exit(code); }
+int rank() { return 0; }
+int size() { return 1; }
+void sum(std::span<int64_t>) {}
+int max(int v) { return v; }
+std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool) {
+  return {mine.begin(), mine.end()};
+}
+
+#endif
+
+}  // namespace marrow::comm

@@ -1,0 +1,59 @@
+#pragma once
+// The processes of one run. A build with MARROW_MPI runs as several MPI ranks, each holding the
+// agents of its share of the lattice (agents/domain.hpp); every other build is one process, and
+// every call here is then a no-op or the identity. Collective calls must be made by every rank
+// in the same order. Reductions are over integers, or gather values in rank order, so results do
+// not depend on the rank count.
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+namespace marrow::comm {
+
+// Starts and ends MPI (no-ops without it). init() before anything else in main().
+void init(int* argc, char*** argv);
+void finalize();
+// Ends every rank at once with this exit code (a failure one rank met alone).
+[[noreturn]] void abort(int code);
+
+int rank();
+int size();
+inline bool root() { return rank() == 0; }
+
+// Sums over the ranks, in place.
+void sum(std::span<int64_t> values);
+inline int64_t sum(int64_t v) {
+  sum(std::span<int64_t>(&v, 1));
+  return v;
+}
+int max(int v);
+
+// Every rank's bytes, concatenated in rank order, on every rank (all) or on rank 0 (root; the
+// other ranks get nothing back).
+std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all);
+
+// Every rank's values, concatenated in rank order: on every rank, or on rank 0 alone.
+template <class T>
+std::vector<T> all_gather(const std::vector<T>& mine) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (size() == 1) return mine;
+  const auto bytes = gather_bytes(
+      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, true);
+  std::vector<T> out(bytes.size() / sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+template <class T>
+std::vector<T> root_gather(const std::vector<T>& mine) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (size() == 1) return mine;
+  const auto bytes = gather_bytes(
+      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, false);
+  std::vector<T> out(bytes.size() / sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+}  // namespace marrow::comm
