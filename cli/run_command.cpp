@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -88,6 +89,29 @@ void print_summary(const Simulation& sim, const Observation& o, const std::strin
     fmt::print(" {} {:.3g}", sim.blood().pool(p).name, o.blood[p]);
   fmt::print(" hemoglobin {:.3g} g/dL\n", o.hemoglobin);
   fmt::print("  output {}\n", path);
+}
+
+// Distributed: per rank, the agents it holds, what it exchanged and its peak memory (collective).
+void print_ranks(const Simulation& sim) {
+  if (comm::size() == 1) return;
+  const comm::Traffic t = comm::traffic();
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const std::vector<double> mine = {static_cast<double>(sim.agents_here()),
+                                    static_cast<double>(t.calls),
+                                    static_cast<double>(t.sent),
+                                    static_cast<double>(t.received),
+                                    t.seconds,
+                                    static_cast<double>(u.ru_maxrss) * 1024.0};
+  const std::vector<double> all = comm::root_gather(mine);
+  const double steps = std::max<double>(1.0, static_cast<double>(sim.steps_done()));
+  for (size_t r = 0; r * mine.size() < all.size(); ++r) {
+    const double* v = all.data() + r * mine.size();
+    fmt::print(
+        "  rank {}: {:.0f} agents; per step {:.1f} exchanges, {:.0f} B sent, {:.0f} B received; "
+        "{:.1f} s in exchanges; peak memory {:.0f} MB\n",
+        r, v[0], v[1] / steps, v[2] / steps, v[3] / steps, v[4], v[5] / 1e6);
+  }
 }
 
 }  // namespace
@@ -256,7 +280,10 @@ int run(const RunOptions& o) {
                    written != out ? fmt::format(" ({} exists and was kept)", out) : "");
       return 128 + sig;
     }
-    if (!o.quiet) print_summary(*sim, last, written, wall);
+    if (!o.quiet) {
+      print_summary(*sim, last, written, wall);
+      print_ranks(*sim);
+    }
     return kOk;
   } catch (const TargetError& e) {
     fmt::print(stderr, "marrow: {}\n", e.what());

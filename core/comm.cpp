@@ -13,7 +13,22 @@ namespace marrow::comm {
 
 namespace {
 int g_rank = 0, g_size = 1;
-}
+Traffic g_traffic;
+
+// Counts one collective call of this rank, timed from construction to destruction.
+struct Counted {
+  Counted(int64_t sent, int64_t received) : start(MPI_Wtime()) {
+    ++g_traffic.calls;
+    g_traffic.sent += sent;
+    g_traffic.received += received;
+  }
+  ~Counted() { g_traffic.seconds += MPI_Wtime() - start; }
+  double start;
+};
+
+}  // namespace
+
+Traffic traffic() { return g_traffic; }
 
 void init(int* argc, char*** argv) {
   int ready = 0;
@@ -39,12 +54,15 @@ int size() { return g_size; }
 
 void sum(std::span<int64_t> values) {
   if (g_size == 1 || values.empty()) return;
+  const int64_t bytes = static_cast<int64_t>(values.size() * sizeof(int64_t));
+  const Counted counted(bytes, bytes);
   MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM,
                 MPI_COMM_WORLD);
 }
 
 int max(int v) {
   if (g_size == 1) return v;
+  const Counted counted(sizeof(int), sizeof(int));
   MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   return v;
 }
@@ -53,6 +71,7 @@ std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, boo
   // Counts first (as 64-bit: a rank's share can pass 2 GiB), then the bytes in pieces that MPI's
   // int counts can carry.
   int64_t n = static_cast<int64_t>(mine.size());
+  const double start = MPI_Wtime();
   std::vector<int64_t> counts(static_cast<size_t>(g_size));
   MPI_Allgather(&n, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, MPI_COMM_WORLD);
   int64_t total = 0;
@@ -62,6 +81,9 @@ std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, boo
     total += counts[static_cast<size_t>(r)];
   }
   const bool receives = all || g_rank == 0;
+  ++g_traffic.calls;
+  g_traffic.sent += n;
+  g_traffic.received += receives ? total - n : 0;
   std::vector<unsigned char> out(receives ? static_cast<size_t>(total) : 0);
   constexpr int64_t kPiece = int64_t{1} << 30;
   int64_t largest = 0;
@@ -91,11 +113,13 @@ std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, boo
                     buffer.data() + displ[static_cast<size_t>(r)],
                     static_cast<size_t>(piece[static_cast<size_t>(r)]));
   }
+  g_traffic.seconds += MPI_Wtime() - start;
   return out;
 }
 
 #else
 
+Traffic traffic() { return {}; }
 void init(int*, char***) {}
 void finalize() {}
 void abort(int code) { std::_Exit(code); }

@@ -30,6 +30,14 @@ inline int64_t sum(int64_t v) {
 }
 int max(int v);
 
+// What this rank has exchanged since the start: collective calls, bytes it contributed, bytes
+// it received, and the wall time spent in them (waiting for slower ranks included).
+struct Traffic {
+  int64_t calls = 0, sent = 0, received = 0;
+  double seconds = 0;
+};
+Traffic traffic();
+
 // Every rank's bytes, concatenated in rank order, on every rank (all) or on rank 0 (root; the
 // other ranks get nothing back).
 std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all);

@@ -136,6 +136,8 @@ class Simulation {
   double represented_fraction() const { return blood_.represented_fraction(); }
   int64_t stalled_divisions() const { return kernel_->stalled_divisions(); }
   int64_t events() const { return kernel_->events(); }
+  // The agents this process holds (in a distributed run, its share).
+  int64_t agents_here() const { return domain_.alive(); }
 
  private:
   void place_initial_agents();
