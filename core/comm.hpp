@@ -42,26 +42,24 @@ Traffic traffic();
 // other ranks get nothing back).
 std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all);
 
-// Every rank's values, concatenated in rank order: on every rank, or on rank 0 alone.
+// Every rank's values, concatenated in rank order: on every rank (`all`), or on rank 0 alone.
 template <class T>
-std::vector<T> all_gather(const std::vector<T>& mine) {
+std::vector<T> gather(const std::vector<T>& mine, bool all) {
   static_assert(std::is_trivially_copyable_v<T>);
   if (size() == 1) return mine;
   const auto bytes = gather_bytes(
-      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, true);
+      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, all);
   std::vector<T> out(bytes.size() / sizeof(T));
   if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
   return out;
 }
 template <class T>
+std::vector<T> all_gather(const std::vector<T>& mine) {
+  return gather(mine, true);
+}
+template <class T>
 std::vector<T> root_gather(const std::vector<T>& mine) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  if (size() == 1) return mine;
-  const auto bytes = gather_bytes(
-      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, false);
-  std::vector<T> out(bytes.size() / sizeof(T));
-  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
-  return out;
+  return gather(mine, false);
 }
 
 }  // namespace marrow::comm
