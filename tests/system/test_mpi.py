@@ -58,7 +58,16 @@ def test_identity(tmp):
         r = os.path.join(tmp, f"r{n}.h5")
         mpi(n, *SHORT, "--days", 8, "--seed", 3, "--out", r)
         same(s, r, f"{n} ranks")
-    print("  1, 2 and 4 ranks: every dataset identical to the serial run")
+    # 3D: slabs of block planes (three here, so one of 4 ranks holds none).
+    cube = [*SHORT[:1], "run.spin_up_days=3", *SHORT[2:], "--set", "lattice.size=[96,96,96]",
+            "--days", 3, "--seed", 2]
+    s3 = os.path.join(tmp, "s3.h5")
+    serial(*cube, "--out", s3)
+    for n in [2, 4]:
+        r = os.path.join(tmp, f"c{n}.h5")
+        mpi(n, *cube, "--out", r)
+        same(s3, r, f"3D on {n} ranks")
+    print("  1, 2 and 4 ranks, and 2 and 4 in 3D: every dataset identical to the serial run")
 
 
 def test_transplant(tmp):
