@@ -93,30 +93,14 @@ int64_t Domain::alive() const {
   return n;
 }
 
-namespace {
-
-void by_site(std::vector<AgentRecord>& v) {
+std::vector<AgentRecord> Domain::by_site(bool all) const {
+  std::vector<AgentRecord> v;
+  v.reserve(static_cast<size_t>(alive()));
+  for_each([&](const AgentBlock& b, uint32_t i) { v.push_back(b.record(i)); });
+  v = comm::gather(v, all);
   std::sort(v.begin(), v.end(),
             [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
-}
-
-}  // namespace
-
-std::vector<AgentRecord> Domain::records() const {
-  std::vector<AgentRecord> all;
-  all.reserve(static_cast<size_t>(alive()));
-  for_each([&](const AgentBlock& b, uint32_t i) { all.push_back(b.record(i)); });
-  if (comm::size() > 1) all = comm::root_gather(all);
-  by_site(all);
-  return all;
-}
-
-std::vector<AgentRecord> Domain::all_records() const {
-  std::vector<AgentRecord> all;
-  for_each([&](const AgentBlock& b, uint32_t i) { all.push_back(b.record(i)); });
-  if (comm::size() > 1) all = comm::all_gather(all);
-  by_site(all);
-  return all;
+  return v;
 }
 
 void Domain::clear() {

@@ -28,11 +28,9 @@ class Domain {
   // `lattice` holds the occupancy this domain keeps; it must outlive the domain.
   Domain(Lattice& lattice, int block_edge, int calendar_window);
 
-  const Lattice& lattice() const { return lattice_; }
   const BlockGrid& grid() const { return grid_; }
   const std::vector<uint8_t>& occupancy() const { return lattice_.occupancy(); }
   bool is_free(SiteId s) const { return lattice_.occupancy()[s] == kFree; }
-  bool is_occupied(SiteId s) const { return lattice_.occupancy()[s] == kOccupied; }
 
   // Puts an agent on its site, which must be free. Distributed, every rank calls it for every
   // agent placed, and the rank that holds the site's block keeps the agent.
@@ -118,21 +116,18 @@ class Domain {
   // another block join it.
   template <class Event>
   void events(int64_t step, Event&& event) {
-    const bool parallel = worth_parallel(entries(blocks_, step));
     const bool shared = comm::size() > 1;
     if (shared) remember_region();
-    for (int c = 0; c < grid_.colours(); ++c) {
-      const std::vector<int>& ids = grid_.colour(c);
-      parallel_for(
-          static_cast<int64_t>(ids.size()),
-          [&](int64_t i) {
-            const int b = ids[static_cast<size_t>(i)];
-            AgentBlock& block = blocks_[static_cast<size_t>(b)];
-            block.drain<true>(step, [&](uint32_t slot) { event(block, b, slot); });
-          },
-          parallel);
-      if (shared) share_phase();
-    }
+    colour_sweep(
+        grid_,
+        [&](int b) {
+          AgentBlock& block = blocks_[static_cast<size_t>(b)];
+          block.drain<true>(step, [&](uint32_t slot) { event(block, b, slot); });
+        },
+        worth_parallel(entries(blocks_, step)),
+        [&] {
+          if (shared) share_phase();
+        });
     if (shared) send_crossing();
     merge_outboxes(blocks_, grid_, lattice_);
     if (shared) receive_crossing();
@@ -144,14 +139,16 @@ class Domain {
   int64_t total_alive() const { return comm::sum(alive()); }
   // Every agent, ordered by site (a canonical order, whatever the blocks' history). Collective:
   // distributed, rank 0 gets them all and the other ranks none.
-  std::vector<AgentRecord> records() const;
+  std::vector<AgentRecord> records() const { return by_site(false); }
   // The same on every rank (collective).
-  std::vector<AgentRecord> all_records() const;
+  std::vector<AgentRecord> all_records() const { return by_site(true); }
   // Removes every agent and frees its site.
   void clear();
 
  private:
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
+  // Every agent sorted by site, gathered on every rank (`all`) or on rank 0.
+  std::vector<AgentRecord> by_site(bool all) const;
   // Distributed: the occupancy of this rank's region (its slab and one block beyond) as it was
   // at the start of a colour phase; then, after the phase, every rank's changes applied on
   // every rank.

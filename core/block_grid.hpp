@@ -4,6 +4,7 @@
 // overlap another block of the same colour: those blocks can be updated concurrently, in any
 // order, with the same result.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "core/lattice.hpp"
@@ -43,15 +44,21 @@ class BlockGrid {
 };
 
 // Runs f(block) for every block, colour by colour; blocks of one colour in parallel unless
-// `parallel` is false (too little work to pay for waking the threads).
-template <class F>
-void colour_sweep(const BlockGrid& grid, F&& f, bool parallel = true) {
+// `parallel` is false (too little work to pay for waking the threads); after_colour() after each
+// colour's blocks are done.
+template <class F, class After>
+void colour_sweep(const BlockGrid& grid, F&& f, bool parallel, After&& after_colour) {
   for (int c = 0; c < grid.colours(); ++c) {
     const std::vector<int>& ids = grid.colour(c);
     parallel_for(
         static_cast<int64_t>(ids.size()), [&](int64_t i) { f(ids[static_cast<size_t>(i)]); },
         parallel);
+    after_colour();
   }
+}
+template <class F>
+void colour_sweep(const BlockGrid& grid, F&& f, bool parallel = true) {
+  colour_sweep(grid, std::forward<F>(f), parallel, [] {});
 }
 
 }  // namespace marrow
