@@ -6,9 +6,11 @@ namespace marrow {
 
 Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
     : lattice_(lattice), grid_(lattice, block_edge), calendar_window_(calendar_window) {
-  blocks_.reserve(static_cast<size_t>(grid_.count()));
-  for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(calendar_window);
-  if (comm::size() == 1) return;
+  if (comm::size() == 1) {
+    blocks_.reserve(static_cast<size_t>(grid_.count()));
+    for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(calendar_window);
+    return;
+  }
   // Slabs of whole block rows along the slowest axis, as even as the rows allow.
   rank_ = comm::rank();
   const bool planes = lattice.nz() > 1;
@@ -18,7 +20,7 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   const int rows = static_cast<int>(starts.size()), ranks = comm::size();
-  owner_.resize(blocks_.size());
+  owner_.resize(static_cast<size_t>(grid_.count()));
   int lo = INT32_MAX, hi = INT32_MIN;
   for (int b = 0; b < grid_.count(); ++b) {
     const int row = static_cast<int>(std::lower_bound(starts.begin(), starts.end(), row_start(b)) -
@@ -34,11 +36,14 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
       hi = std::max(hi, planes ? box.hi.z : box.hi.y);
     }
   }
+  // The blocks of other ranks stay empty, with a calendar of one bucket.
+  blocks_.reserve(static_cast<size_t>(grid_.count()));
+  for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(owns(b) ? calendar_window : 1);
   if (lo > hi) return;  // more ranks than block rows: this one holds none
   // The region a rank's blocks write: its rows and their halo (at most half a block deep).
   const int n = planes ? lattice.nz() : lattice.ny();
-  lo = std::max(-1, lo - grid_.edge());
-  hi = std::min(n + 1, hi + grid_.edge());
+  lo = std::max(-1, lo - grid_.edge() / 2);
+  hi = std::min(n + 1, hi + grid_.edge() / 2);
   region_lo_ = planes ? lattice.index(-1, -1, lo) : lattice.index(-1, lo, 0);
   region_hi_ = planes ? lattice.index(-1, -1, hi) : lattice.index(-1, hi, 0);
 }
@@ -53,7 +58,9 @@ void Domain::share_phase() {
   std::vector<uint64_t> changed;  // site << 8 | occupancy
   for (SiteId s = region_lo_; s < region_hi_; ++s)
     if (occ[s] != before_[s - region_lo_]) changed.push_back(uint64_t{s} << 8 | occ[s]);
-  for (const uint64_t c : comm::all_gather(changed)) occ[c >> 8] = static_cast<uint8_t>(c & 0xFF);
+  const SiteWindow& w = lattice_.window();
+  for (const uint64_t c : comm::all_gather(changed))
+    if (w.contains(static_cast<SiteId>(c >> 8))) occ[c >> 8] = static_cast<uint8_t>(c & 0xFF);
   remember_region();
 }
 
@@ -62,7 +69,8 @@ void Domain::share_freed() {
   for (const auto& f : freed_) mine.insert(mine.end(), f.begin(), f.end());
   freed_.clear();
   auto& occ = lattice_.occupancy();
-  for (const SiteId s : comm::all_gather(mine)) occ[s] = kFree;
+  for (const SiteId s : comm::all_gather(mine))
+    if (lattice_.window().contains(s)) occ[s] = kFree;
 }
 
 void Domain::send_crossing() {
@@ -105,9 +113,11 @@ std::vector<AgentRecord> Domain::by_site(bool all) const {
 
 void Domain::clear() {
   // Every occupied site, whichever rank holds its agent.
-  for (uint8_t& o : lattice_.occupancy())
-    if (o == kOccupied) o = kFree;
-  for (AgentBlock& b : blocks_) b = AgentBlock(calendar_window_);
+  auto& occ = lattice_.occupancy();
+  for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
+    if (occ[s] == kOccupied) occ[s] = kFree;
+  for (size_t b = 0; b < blocks_.size(); ++b)
+    blocks_[b] = AgentBlock(owns(static_cast<int>(b)) ? calendar_window_ : 1);
 }
 
 }  // namespace marrow

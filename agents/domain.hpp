@@ -29,12 +29,15 @@ class Domain {
   Domain(Lattice& lattice, int block_edge, int calendar_window);
 
   const BlockGrid& grid() const { return grid_; }
-  const std::vector<uint8_t>& occupancy() const { return lattice_.occupancy(); }
+  // Per padded site: what the window holds (core/lattice.hpp).
+  const SiteVector<uint8_t>& occupancy() const { return lattice_.occupancy(); }
   bool is_free(SiteId s) const { return lattice_.occupancy()[s] == kFree; }
 
-  // Puts an agent on its site, which must be free. Distributed, every rank calls it for every
-  // agent placed, and the rank that holds the site's block keeps the agent.
+  // Puts an agent on its site, which must be free. Distributed, every rank calls it for the
+  // agents placed in its window (or for every one), and the rank that holds the site's block
+  // keeps the agent.
   void place(const AgentRecord& a) {
+    if (!lattice_.window().contains(a.site)) return;
     lattice_.occupancy()[a.site] = kOccupied;
     const int b = block_of(a.site);
     if (owns(b)) blocks_[static_cast<size_t>(b)].add(a);
@@ -62,12 +65,12 @@ class Domain {
         parallel);
     if (shared) share_freed();
   }
-  // Relocation: takes every agent for which leave(block, slot) is true off its site, then, in
-  // order of the sites they left (whatever the blocks' history), lets arrive(record) choose each
-  // one's new site (a free one, or the one it left) and next event, and places it there.
-  // Returns the number of agents that left.
-  template <class Leave, class Arrive>
-  int64_t relocate(Leave&& leave, Arrive&& arrive) {
+  // Relocation: takes every agent for which leave(block, slot) is true off its site, calls
+  // departed(), then, in order of the sites they left (whatever the blocks' history), lets
+  // arrive(record) choose each one's new site (a free one, or the one it left) and next event,
+  // and places it there. Returns the number of agents that left.
+  template <class Leave, class Departed, class Arrive>
+  int64_t relocate(Leave&& leave, Departed&& departed, Arrive&& arrive) {
     std::vector<AgentRecord> moving;
     auto& occ = lattice_.occupancy();
     for (AgentBlock& b : blocks_)
@@ -80,8 +83,10 @@ class Domain {
     if (comm::size() > 1) {
       // Every rank resolves every arrival, in the same order, on the same occupancy.
       moving = comm::all_gather(moving);
-      for (const AgentRecord& a : moving) occ[a.site] = kFree;
+      for (const AgentRecord& a : moving)
+        if (lattice_.window().contains(a.site)) occ[a.site] = kFree;
     }
+    departed();
     std::sort(moving.begin(), moving.end(),
               [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
     for (AgentRecord& a : moving) {

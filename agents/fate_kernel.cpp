@@ -17,12 +17,12 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
       stream_(stream),
       dt_(dt_hours),
       lines_per_block_((kHandoff + static_cast<size_t>(graph.compartment_count()) + 7) / 8),
-      tallies_(lines_per_block_ * static_cast<size_t>(grid.count()), Line{}) {
+      tallies_(lines_per_block_ * static_cast<size_t>(grid.count())) {
   level_.resize(static_cast<size_t>(graph.type_count()));
   blended_.resize(static_cast<size_t>(graph.type_count()));
   stem_.resize(static_cast<size_t>(graph.type_count()));
   for (const CellType& t : graph.types()) seeks_.push_back(t.seeks_niche ? 1 : 0);
-  no_stem_level_.assign(niche.size(), 0);
+  no_stem_level_ = SiteVector<uint8_t>(niche.size());
   stem_level_ = no_stem_level_;
   set_activation(std::vector<double>(static_cast<size_t>(graph.type_count()), 1.0));
 }
@@ -65,7 +65,7 @@ void FateKernel::set_stem_activation(std::span<const uint8_t> level, double cap)
   }
 }
 
-void FateKernel::set_signal_levels(int type, std::vector<uint8_t> levels) {
+void FateKernel::set_signal_levels(int type, SiteVector<uint8_t> levels) {
   level_[type] = std::move(levels);
   blend();
 }
@@ -351,6 +351,7 @@ std::vector<int64_t> FateKernel::take_handoffs() {
   for (int b = 0; b < grid_.count(); ++b) {
     int64_t* h = tally(b) + kHandoff;
     for (size_t c = 0; c < total.size(); ++c) {
+      if (h[c] == 0) continue;  // (another rank's block is never written)
       total[c] += h[c];
       h[c] = 0;
     }

@@ -44,7 +44,7 @@ class FateKernel {
 
   const TypeRates& rates(int type, SiteId site) const {
     if (!niche_[site]) return off_niche_[type];
-    const std::vector<uint8_t>& level = level_[type];
+    const SiteVector<uint8_t>& level = level_[type];
     if (seeks_[type])
       return stem_[type][stem_level_[site] * kLevels + (level.empty() ? kLevels - 1 : level[site])];
     return level.empty() ? in_niche_[type] : blended_[type][level[site]];
@@ -53,7 +53,7 @@ class FateKernel {
   // Levels of niche response per padded site for a type with a niche signal: 0 (off-niche
   // rates) to kLevels - 1 (in-niche rates), linear in between.
   static constexpr int kLevels = 16;
-  void set_signal_levels(int type, std::vector<uint8_t> levels);
+  void set_signal_levels(int type, SiteVector<uint8_t> levels);
 
   // Regenerative recruitment, per type: quiescence exit multiplied, and entry divided, by the
   // type's activation a (>= 1; 1 is the configured rates), and a share boost * (1 - 1/a) of
@@ -111,13 +111,13 @@ class FateKernel {
   std::span<const uint8_t> niche_;
   std::span<const float> chemoattractant_;
   std::vector<TypeRates> in_niche_, off_niche_;
-  std::vector<std::vector<uint8_t>> level_;      // per type; empty without a signal
+  std::vector<SiteVector<uint8_t>> level_;       // per type; empty without a signal
   std::vector<std::vector<TypeRates>> blended_;  // per type, kLevels
   // Per type that seeks a niche: kStemLevels x kLevels rates (activation x niche signal).
   std::vector<std::vector<TypeRates>> stem_;
   std::vector<uint8_t> seeks_;
   std::span<const uint8_t> stem_level_;
-  std::vector<uint8_t> no_stem_level_;
+  SiteVector<uint8_t> no_stem_level_;
   double stem_cap_ = 1;
   void blend();
   std::vector<double> activation_;
@@ -137,7 +137,8 @@ class FateKernel {
   }
   static constexpr int kEvents = 0, kStalled = 1, kHandoff = 2;
   size_t lines_per_block_;
-  std::vector<Line> tallies_;
+  // Zero until written: a rank writes only the lines of its own blocks (core/site_vector.hpp).
+  std::vector<Line, SiteAllocator<Line>> tallies_;
 };
 
 }  // namespace marrow

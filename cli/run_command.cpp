@@ -222,11 +222,13 @@ int run(const RunOptions& o) {
       last_row = row.time_days;
     };
     // Every rank takes part in gathering the agents; rank 0 writes them.
+    int snapshots = 0;
     const auto snapshot = [&] {
       if (writer)
         writer->snapshot(*sim);
       else
-        sim->agents();
+        RunWriter::share_snapshot(*sim, snapshots == 0);
+      ++snapshots;
     };
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();

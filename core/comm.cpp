@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #ifdef MARROW_MPI
 #include <mpi.h>
@@ -67,7 +68,24 @@ int max(int v) {
   return v;
 }
 
+double max(double v) {
+  if (g_size == 1) return v;
+  const Counted counted(sizeof(double), sizeof(double));
+  MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  return v;
+}
+
 std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all) {
+  std::vector<unsigned char> out;
+  gather_into(mine, all, [&](size_t bytes) {
+    out.resize(bytes);
+    return out.data();
+  });
+  return out;
+}
+
+void gather_into(std::span<const unsigned char> mine, bool all,
+                 const std::function<unsigned char*(size_t)>& into) {
   // Counts first (as 64-bit: a rank's share can pass 2 GiB), then the bytes in pieces that MPI's
   // int counts can carry.
   int64_t n = static_cast<int64_t>(mine.size());
@@ -84,11 +102,26 @@ std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, boo
   ++g_traffic.calls;
   g_traffic.sent += n;
   g_traffic.received += receives ? total - n : 0;
-  std::vector<unsigned char> out(receives ? static_cast<size_t>(total) : 0);
+  unsigned char* out = receives ? into(static_cast<size_t>(total)) : nullptr;
   constexpr int64_t kPiece = int64_t{1} << 30;
   int64_t largest = 0;
   for (const int64_t c : counts) largest = std::max(largest, c);
   std::vector<int> piece(static_cast<size_t>(g_size)), displ(static_cast<size_t>(g_size));
+  if (total < kPiece) {
+    // All in one call, straight into place.
+    for (int r = 0; r < g_size; ++r) {
+      piece[static_cast<size_t>(r)] = static_cast<int>(counts[static_cast<size_t>(r)]);
+      displ[static_cast<size_t>(r)] = static_cast<int>(offset[static_cast<size_t>(r)]);
+    }
+    if (all)
+      MPI_Allgatherv(mine.data(), static_cast<int>(n), MPI_BYTE, out, piece.data(), displ.data(),
+                     MPI_BYTE, MPI_COMM_WORLD);
+    else
+      MPI_Gatherv(mine.data(), static_cast<int>(n), MPI_BYTE, out, piece.data(), displ.data(),
+                  MPI_BYTE, 0, MPI_COMM_WORLD);
+    g_traffic.seconds += MPI_Wtime() - start;
+    return;
+  }
   std::vector<unsigned char> buffer;
   for (int64_t done = 0; done < largest; done += kPiece) {
     int64_t at = 0;
@@ -109,12 +142,11 @@ std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, boo
                   displ.data(), MPI_BYTE, 0, MPI_COMM_WORLD);
     if (receives)
       for (int r = 0; r < g_size; ++r)
-        std::memcpy(out.data() + offset[static_cast<size_t>(r)] + done,
+        std::memcpy(out + offset[static_cast<size_t>(r)] + done,
                     buffer.data() + displ[static_cast<size_t>(r)],
                     static_cast<size_t>(piece[static_cast<size_t>(r)]));
   }
   g_traffic.seconds += MPI_Wtime() - start;
-  return out;
 }
 
 #else
@@ -127,8 +159,13 @@ int rank() { return 0; }
 int size() { return 1; }
 void sum(std::span<int64_t>) {}
 int max(int v) { return v; }
+double max(double v) { return v; }
 std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool) {
   return {mine.begin(), mine.end()};
+}
+void gather_into(std::span<const unsigned char> mine, bool,
+                 const std::function<unsigned char*(size_t)>& into) {
+  if (!mine.empty()) std::memcpy(into(mine.size()), mine.data(), mine.size());
 }
 
 #endif

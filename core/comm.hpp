@@ -6,6 +6,7 @@
 // not depend on the rank count.
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -29,6 +30,8 @@ inline int64_t sum(int64_t v) {
   return v;
 }
 int max(int v);
+// Exact in any order: the largest value.
+double max(double v);
 
 // What this rank has exchanged since the start: collective calls, bytes it contributed, bytes
 // it received, and the wall time spent in them (waiting for slower ranks included).
@@ -41,16 +44,21 @@ Traffic traffic();
 // Every rank's bytes, concatenated in rank order, on every rank (all) or on rank 0 (root; the
 // other ranks get nothing back).
 std::vector<unsigned char> gather_bytes(std::span<const unsigned char> mine, bool all);
+// The same, received into the memory into(total bytes) returns (called where bytes arrive).
+void gather_into(std::span<const unsigned char> mine, bool all,
+                 const std::function<unsigned char*(size_t)>& into);
 
 // Every rank's values, concatenated in rank order: on every rank (`all`), or on rank 0 alone.
 template <class T>
 std::vector<T> gather(const std::vector<T>& mine, bool all) {
   static_assert(std::is_trivially_copyable_v<T>);
   if (size() == 1) return mine;
-  const auto bytes = gather_bytes(
-      {reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, all);
-  std::vector<T> out(bytes.size() / sizeof(T));
-  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  std::vector<T> out;
+  gather_into({reinterpret_cast<const unsigned char*>(mine.data()), mine.size() * sizeof(T)}, all,
+              [&](size_t bytes) {
+                out.resize(bytes / sizeof(T));
+                return reinterpret_cast<unsigned char*>(out.data());
+              });
   return out;
 }
 template <class T>

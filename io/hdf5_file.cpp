@@ -197,12 +197,9 @@ std::vector<std::string> children(hid_t group) {
 }
 
 template <class T>
-void write(hid_t loc, const std::string& path, std::span<const T> data, std::vector<hsize_t> dims) {
-  errno = 0;
-  if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
+Handle create_dataset(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims) {
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;
-  if (total != data.size()) throw Error("dataset " + path + ": shape does not match the data");
   const auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) ensure_group(loc, path.substr(0, slash));
   Handle space(
@@ -221,9 +218,37 @@ void write(hid_t loc, const std::string& path, std::span<const T> data, std::vec
     check_status(H5Pset_shuffle(plist), "shuffle");
     check_status(H5Pset_deflate(plist, 4), "deflate");
   }
-  Handle ds(
+  return Handle(
       check(H5Dcreate2(loc, path.c_str(), native_type<T>(), space, H5P_DEFAULT, plist, H5P_DEFAULT),
             "cannot create dataset " + path));
+}
+
+template <class T>
+void write_part(hid_t dataset, const std::vector<hsize_t>& offset,
+                const std::vector<hsize_t>& count, std::span<const T> data) {
+  errno = 0;
+  hsize_t total = 1;
+  for (const hsize_t c : count) total *= c;
+  if (total != data.size()) throw Error("dataset part: shape does not match the data");
+  if (total == 0) return;
+  Handle file_space(check(H5Dget_space(dataset), "dataspace"));
+  check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                                   nullptr),
+               "dataset part");
+  Handle memory(
+      check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "dataspace"));
+  check_status(H5Dwrite(dataset, native_type<T>(), memory, file_space, H5P_DEFAULT, data.data()),
+               "cannot write dataset part");
+}
+
+template <class T>
+void write(hid_t loc, const std::string& path, std::span<const T> data, std::vector<hsize_t> dims) {
+  errno = 0;
+  if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
+  hsize_t total = 1;
+  for (const hsize_t d : dims) total *= d;
+  if (total != data.size()) throw Error("dataset " + path + ": shape does not match the data");
+  Handle ds = create_dataset<T>(loc, path, dims);
   if (total > 0)
     check_status(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
                  "cannot write dataset " + path);
@@ -265,6 +290,9 @@ std::vector<T> read(hid_t loc, const std::string& path, std::vector<hsize_t>* di
 
 #define MARROW_H5_INSTANTIATE(T)                                                               \
   template void write<T>(hid_t, const std::string&, std::span<const T>, std::vector<hsize_t>); \
+  template Handle create_dataset<T>(hid_t, const std::string&, const std::vector<hsize_t>&);   \
+  template void write_part<T>(hid_t, const std::vector<hsize_t>&, const std::vector<hsize_t>&, \
+                              std::span<const T>);                                             \
   template std::vector<T> read<T>(hid_t, const std::string&, std::vector<hsize_t>*);
 MARROW_H5_INSTANTIATE(double)
 MARROW_H5_INSTANTIATE(float)

@@ -58,6 +58,13 @@ std::vector<std::string> children(hid_t group);
 template <class T>
 void write(hid_t loc, const std::string& path, std::span<const T> data,
            std::vector<hsize_t> dims = {});
+// An empty dataset of `dims`, chunked and compressed as write() makes them, to be written in
+// parts: write_part() writes `count` elements from `offset` (row-major data).
+template <class T>
+Handle create_dataset(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims);
+template <class T>
+void write_part(hid_t dataset, const std::vector<hsize_t>& offset,
+                const std::vector<hsize_t>& count, std::span<const T> data);
 void link(hid_t loc, const std::string& target, const std::string& path);  // a hard link
 
 template <class T>

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/comm.hpp"
 #include "model/endpoints.hpp"
 #include "niche/geometry.hpp"
 
@@ -136,23 +137,9 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::set_attr(h5::open_dataset(ag, "origin"), "origin_names",
                  std::vector<std::string>{"host", "donor"});
   }
-  // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
-  const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
-                                     static_cast<hsize_t>(lat.nx())};
-  if (snapshots_ == 0) {
-    std::vector<uint8_t> kind, niche;
-    kind.reserve(static_cast<size_t>(lat.sites()));
-    niche.reserve(static_cast<size_t>(lat.sites()));
-    for (int zz = 0; zz < lat.nz(); ++zz)
-      for (int yy = 0; yy < lat.ny(); ++yy)
-        for (int xx = 0; xx < lat.nx(); ++xx) {
-          const SiteId s = lat.index(xx, yy, zz);
-          kind.push_back(sim.geometry().kind[s]);
-          niche.push_back(sim.geometry().niche[s]);
-        }
-    h5::write<uint8_t>(file_, base + "/lattice/site_kind", kind, dims);
-    h5::write<uint8_t>(file_, base + "/lattice/niche", niche, dims);
-  } else {
+  write_sites(file_, base, sim, snapshots_ == 0);
+  if (snapshots_ > 0) {
+    // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
     h5::link(file_, "snapshots/000000/lattice/site_kind", base + "/lattice/site_kind");
     h5::link(file_, "snapshots/000000/lattice/niche", base + "/lattice/niche");
   }
@@ -163,9 +150,6 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::Handle nd(H5Dopen2(lg, "niche", H5P_DEFAULT));
     h5::set_attr(nd, "kind_names", kNicheKindNames);
   }
-  for (size_t f = 0; f < sim.fields().size(); ++f)
-    h5::write<float>(file_, base + "/fields/" + sim.fields()[f].config().name, sim.field_values(f),
-                     dims);
   {
     // Clone sizes: agents per clone id, largest first (ties by id).
     std::vector<uint32_t> ids;
@@ -204,20 +188,6 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::set_attr(cg, "contributing_clones", static_cast<int64_t>(id_sorted.size()));
     h5::set_attr(cg, "graft_clones", donor);
   }
-  {
-    std::vector<float> health;
-    std::vector<uint8_t> working;
-    const double h = sim.treatment().empty() ? 1.0 : sim.treatment().stroma(sim.time_hours());
-    for (int zz = 0; zz < lat.nz(); ++zz)
-      for (int yy = 0; yy < lat.ny(); ++yy)
-        for (int xx = 0; xx < lat.nx(); ++xx) {
-          const SiteId s = lat.index(xx, yy, zz);
-          health.push_back(sim.geometry().kind[s] == kMarrow ? static_cast<float>(h) : 0.0f);
-          working.push_back(sim.niche_support()[s]);
-        }
-    h5::write<float>(file_, base + "/lattice/stroma_health", health, dims);
-    h5::write<uint8_t>(file_, base + "/lattice/niche_support", working, dims);
-  }
   const auto state = sim.blood().state();
   h5::write<double>(file_, base + "/compartments/state", state);
   xdmf_.push_back(
@@ -227,6 +197,63 @@ void RunWriter::snapshot(const Simulation& sim) {
   if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0)
     throw h5::Error(fmt::format("cannot write {}: {}", target_.temporary(),
                                 errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
+}
+
+namespace {
+
+// f(site) over the unpadded lattice into `path` ([z][y][x]), each rank's slab in turn and in
+// pieces of about 2^20 sites: rank 0 holds one piece at a time. Collective.
+template <class T, class F>
+void site_dataset(hid_t file, const std::string& path, const Simulation& sim, F&& f) {
+  const Lattice& lat = sim.lattice();
+  const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
+                                     static_cast<hsize_t>(lat.nx())};
+  h5::Handle ds;
+  if (comm::root()) ds = h5::create_dataset<T>(file, path, dims);
+  const bool planes = lat.dim() == 3;
+  const int per_piece =
+      std::max<int>(1, static_cast<int>((int64_t{1} << 20) / (lat.sites() / lat.rows())));
+  for (int r = 0; r < comm::size(); ++r) {
+    const auto [first, last] = comm::size() == 1
+                                   ? std::array<int, 2>{0, lat.rows()}
+                                   : lat.slab_rows(sim.scenario().lattice.block, r, comm::size());
+    for (int row = first; row < last; row += per_piece) {
+      const int rows = std::min(per_piece, last - row);
+      std::vector<T> part;
+      if (r == comm::rank()) part = lat.unpadded_rows<T>(row, rows, f);
+      if (r != 0) part = comm::root_gather(part);
+      if (!comm::root()) continue;
+      const auto at = static_cast<hsize_t>(row), n = static_cast<hsize_t>(rows);
+      h5::write_part<T>(ds, {planes ? at : 0, planes ? 0 : at, 0},
+                        {planes ? n : 1, planes ? dims[1] : n, dims[2]}, part);
+    }
+  }
+}
+
+}  // namespace
+
+void RunWriter::write_sites(hid_t file, const std::string& base, const Simulation& sim,
+                            bool first) {
+  const Geometry& g = sim.geometry();
+  if (first) {
+    site_dataset<uint8_t>(file, base + "/lattice/site_kind", sim,
+                          [&](SiteId s) { return g.kind[s]; });
+    site_dataset<uint8_t>(file, base + "/lattice/niche", sim, [&](SiteId s) { return g.niche[s]; });
+  }
+  for (const SignalField& f : sim.fields())
+    site_dataset<float>(file, base + "/fields/" + f.config().name, sim,
+                        [&](SiteId s) { return f.at(s); });
+  const double h = sim.treatment().empty() ? 1.0 : sim.treatment().stroma(sim.time_hours());
+  site_dataset<float>(file, base + "/lattice/stroma_health", sim, [&](SiteId s) {
+    return g.kind[s] == kMarrow ? static_cast<float>(h) : 0.0f;
+  });
+  site_dataset<uint8_t>(file, base + "/lattice/niche_support", sim,
+                        [&](SiteId s) { return sim.niche_support()[s]; });
+}
+
+void RunWriter::share_snapshot(const Simulation& sim, bool first) {
+  sim.agents();
+  write_sites(H5I_INVALID_HID, "", sim, first);
 }
 
 void RunWriter::write_endpoints() {

@@ -39,6 +39,9 @@ class RunWriter {
   void prepend(const std::vector<Observation>& rows);
   // Writes the complete state now: agents, lattice, blood compartments.
   void snapshot(const Simulation& sim);
+  // What the other ranks of a distributed run do at each snapshot: their part in gathering the
+  // agents and the per-site datasets (`first`: the run's first snapshot).
+  static void share_snapshot(const Simulation& sim, bool first);
   // Writes the timeseries, endpoints and provenance, closes the file (checked), syncs and
   // renames it into place and writes its XDMF sidecar (FILE.xmf). `interrupted` names the
   // signal when the run was stopped early; such a file never replaces an existing one and goes
@@ -52,6 +55,9 @@ class RunWriter {
 
  private:
   void write_endpoints();
+  // The per-site datasets of a snapshot, each rank's slab in turn (collective: `file` is only
+  // used on rank 0).
+  static void write_sites(hid_t file, const std::string& base, const Simulation& sim, bool first);
 
   OutputTarget target_;
   std::string path_;

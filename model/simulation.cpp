@@ -12,7 +12,10 @@
 namespace marrow {
 namespace {
 
-Lattice make_lattice(const LatticeConfig& c) { return Lattice(c.nx, c.ny, c.nz, c.neighbourhood); }
+Lattice make_lattice(const LatticeConfig& c) {
+  // Distributed, each rank holds the sites of its slab of blocks (SiteWindow).
+  return Lattice(c.nx, c.ny, c.nz, c.neighbourhood, c.block);
+}
 
 }  // namespace
 
@@ -22,26 +25,38 @@ Simulation::Simulation(const Scenario& scenario)
       geometry_(generate_geometry(lattice_, scenario.geometry)),
       domain_(lattice_, scenario.lattice.block, scenario.lattice.calendar_window) {
   apply_geometry(geometry_, lattice_);
-  niche_now_ = geometry_.supportive;
-  working_niches_ = geometry_.niche_sites;
+  const SiteWindow& w = lattice_.window();
+  niche_now_ = copy_window(geometry_.supportive, w.lo, w.hi);
   {
     // Each niche patch fails when stromal health falls below its own threshold, so the share of
     // working niches follows the health; a patch's sites share one stromal cell network.
     const Stream st(scenario.geometry.seed);
-    niche_threshold_.assign(niche_now_.size(), 0.0f);
-    const auto deltas = lattice_.deltas();
-    for (SiteId s = 0; s < niche_now_.size(); ++s) {
-      if (geometry_.kind[s] != kMarrow) continue;
-      if (!geometry_.supportive[s]) marrow_sites_.push_back(s);
-      if (geometry_.supportive[s]) {
+    niche_threshold_ = SiteVector<float>(niche_now_.size());
+    for (SiteId s = w.lo; s < w.hi; ++s)
+      if (geometry_.kind[s] == kMarrow && geometry_.supportive[s])
         niche_threshold_[s] = static_cast<float>(
             st.draw(niche_patch(lattice_, scenario.geometry, s), 0, Purpose::kStroma).u(0));
-        niche_sites_.push_back(s);
-      }
+    // The sets every rank knows whole, each rank adding the sites of its slab.
+    SiteBits vessel(lattice_.padded_sites()), open(lattice_.padded_sites());
+    const auto deltas = lattice_.deltas();
+    for (SiteId s = w.lo; s < w.hi; ++s) {
+      if (geometry_.kind[s] != kMarrow) continue;
+      if (geometry_.supportive[s]) niche_sites_.push_back(s);
+      if (!w.owns(s)) continue;
+      if (!geometry_.supportive[s]) open.set(s);
       bool by_vessel = false;
       for (const auto d : deltas) by_vessel |= geometry_.kind[s + d] == kSinusoid;
-      if (by_vessel) vessel_adjacent_.push_back(s);
+      if (by_vessel) vessel.set(s);
     }
+    vessel.merge();
+    open.merge();
+    vessel_adjacent_ = SiteSet(std::move(vessel));
+    marrow_sites_ = SiteSet(std::move(open));
+    own_niches_ = {
+        static_cast<size_t>(std::lower_bound(niche_sites_.begin(), niche_sites_.end(), w.own_lo) -
+                            niche_sites_.begin()),
+        static_cast<size_t>(std::lower_bound(niche_sites_.begin(), niche_sites_.end(), w.own_hi) -
+                            niche_sites_.begin())};
   }
   {
     // Tiles of niche_sensing_um over which stem cells sense niche vacancy.
@@ -64,7 +79,7 @@ Simulation::Simulation(const Scenario& scenario)
     std::sort(sensed_tiles_.begin(), sensed_tiles_.end());
     sensed_tiles_.erase(std::unique(sensed_tiles_.begin(), sensed_tiles_.end()),
                         sensed_tiles_.end());
-    stem_level_.assign(niche_now_.size(), 0);
+    stem_level_ = SiteVector<uint8_t>(niche_now_.size());
   }
   kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, domain_.grid(), niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
@@ -101,30 +116,43 @@ Simulation::Simulation(const Scenario& scenario)
     if (f.config().chemoattractant) kernel_->set_chemoattractant(f.values());
   update_signal_levels();
 
-  // Start the compartments at equilibrium with the initial agents' expected hand-off rate.
-  std::vector<double> rate(g.compartment_count(), 0.0);
-  for (const AgentRecord& a : domain_.all_records()) {
-    if (a.flags & kQuiescent) continue;
-    const TypeRates& r = kernel_->rates(a.type, a.site);
-    const auto y = g.compartment_yield(a.type, r);
-    for (size_t c = 0; c < y.size(); ++c) rate[c] += r.division * scenario.run.dt_hours * y[c];
-  }
+  // Start the compartments at equilibrium with the initial agents' expected hand-off rate,
+  // summed in site order: each rank rates the agents it holds (its sites' niche state), and the
+  // shares are added on every rank in the same order.
+  const size_t nc = static_cast<size_t>(g.compartment_count());
+  std::vector<double> share;  // per cycling agent: its site, then its rate into each compartment
+  domain_.for_each([&](const AgentBlock& b, uint32_t i) {
+    if (b.flags[i] & kQuiescent) return;
+    const TypeRates& r = kernel_->rates(b.type[i], b.site[i]);
+    const auto y = g.compartment_yield(b.type[i], r);
+    share.push_back(static_cast<double>(b.site[i]));
+    for (size_t c = 0; c < nc; ++c) share.push_back(r.division * scenario.run.dt_hours * y[c]);
+  });
+  share = comm::all_gather(share);
+  std::vector<size_t> order(share.size() / (nc + 1));
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i * (nc + 1);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return share[a] < share[b]; });
+  std::vector<double> rate(nc, 0.0);
+  for (const size_t at : order)
+    for (size_t c = 0; c < nc; ++c) rate[c] += share[at + 1 + c];
   blood_.equilibrate(rate);
 }
 
 void Simulation::place_initial_agents() {
   const Stream stream(scenario_.run.seed);
-  // Stem cells go to niche sites first; other cells never take a niche site.
-  std::vector<SiteId> open, all;
-  for (int z = 0; z < lattice_.nz(); ++z)
-    for (int y = 0; y < lattice_.ny(); ++y)
-      for (int x = 0; x < lattice_.nx(); ++x) {
-        const SiteId s = lattice_.index(x, y, z);
-        if (geometry_.kind[s] != kMarrow) continue;
-        all.push_back(s);
-        if (!geometry_.supportive[s]) open.push_back(s);
-      }
-  const std::vector<SiteId>& niche = niche_sites_;
+  // Stem cells go to niche sites first; other cells never take a niche site. Every rank draws
+  // every placement over the whole lattice, and keeps the agents of its own blocks.
+  const SiteWindow& w = lattice_.window();
+  SiteBits niche_bits(lattice_.padded_sites()), all_bits(lattice_.padded_sites());
+  for (SiteId s = w.own_lo; s < w.own_hi; ++s) {
+    if (geometry_.kind[s] != kMarrow) continue;
+    all_bits.set(s);
+    if (geometry_.supportive[s]) niche_bits.set(s);
+  }
+  niche_bits.merge();
+  all_bits.merge();
+  const SiteSet niche(std::move(niche_bits)), all(std::move(all_bits));
+  const SiteSet& open = marrow_sites_;
   int64_t total = 0, others = 0;
   for (const CellType& t : scenario_.graph.types()) {
     total += t.initial;
@@ -135,6 +163,7 @@ void Simulation::place_initial_agents() {
     throw std::invalid_argument(
         "initial agents fill more than half of the marrow sites (or non-stem cells more than "
         "three quarters of the sites without niche stroma)");
+  SiteBits taken(lattice_.padded_sites());  // every site is free before the first placement
   uint64_t counter = 0;
   uint32_t clone = 0;
   for (int t = 0; t < scenario_.graph.type_count(); ++t) {
@@ -144,22 +173,25 @@ void Simulation::place_initial_agents() {
       for (int attempt = 0;; ++attempt) {
         const Draw d = stream.draw(counter++, 0, Purpose::kInit);
         const bool niche_first = ct.seeks_niche && attempt < 64 && !niche.empty();
-        const auto& pool = niche_first ? niche : ct.seeks_niche ? all : open;
-        s = pool[d.below(0, static_cast<uint32_t>(pool.size()))];
-        if (domain_.is_free(s)) break;
+        const SiteSet& pool = niche_first ? niche : ct.seeks_niche ? all : open;
+        s = pool.at(d.below(0, static_cast<uint32_t>(pool.size())));
+        if (!taken.test(s)) break;
       }
+      taken.set(s);
       const Draw d = stream.draw(counter++, 1, Purpose::kInit);
+      if (!w.contains(s)) continue;  // another rank's agent
       const bool quiescent = d.u(0) < ct.initial_quiescent_fraction;
       AgentRecord a;
       a.site = s;
       a.type = static_cast<uint8_t>(t);
       a.flags = quiescent ? kQuiescent : 0;
-      a.clone = ++clone;
+      a.clone = clone + static_cast<uint32_t>(i) + 1;
       // Scheduled as if the last event had been just before step 0.
       const int64_t when = kernel_->next_event(t, quiescent, s, -1, d.u(1));
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
       domain_.place(a);
     }
+    clone += static_cast<uint32_t>(ct.initial);
   }
 }
 
@@ -226,7 +258,7 @@ void Simulation::feed_blood() {
 }
 
 void Simulation::solve_fields(bool due_only) {
-  std::vector<float> support;  // empty: full stromal support
+  std::optional<float> support;  // none: full stromal support
   bool solved = false;
   for (SignalField& f : fields_) {
     if (due_only) {
@@ -236,15 +268,17 @@ void Simulation::solve_fields(bool due_only) {
           std::max<int64_t>(1, std::llround(f.config().update_hours / scenario_.run.dt_hours));
       if (step_ % every != 0) continue;
     }
-    if (support.empty() && recording_ && !treatment_.empty() && step_ > origin_)
-      support.assign(niche_now_.size(), static_cast<float>(treatment_.stroma(time_hours())));
+    if (recording_ && !treatment_.empty() && step_ > origin_)
+      support = static_cast<float>(treatment_.stroma(time_hours()));
     f.solve(domain_.occupancy(), support);
     solved = true;
   }
   if (solved && due_only) update_signal_levels();
 }
 
-std::vector<float> Simulation::field_values(int f) const { return fields_[f].unpadded(); }
+std::vector<float> Simulation::field_values(int f, int row, int rows) const {
+  return fields_[f].unpadded(row, rows < 0 ? lattice_.rows() : rows);
+}
 
 void Simulation::supportive_care() {
   const SupportiveCareConfig& c = scenario_.treatment.supportive_care;
@@ -281,11 +315,21 @@ void Simulation::update_activation(bool reschedule) {
   const auto& occ = domain_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
-  for (size_t i = 0; i < niche_sites_.size(); ++i) {
+  for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
     const SiteId s = niche_sites_[i];
     if (!niche_now_[s]) continue;
     ++tile_work_[niche_tile_[i]];
     tile_held_[niche_tile_[i]] += occ[s] == kOccupied;
+  }
+  if (comm::size() > 1) {
+    // Every rank's niche sites: each rank then has the tiles its window's niche sites read.
+    std::vector<int64_t> counts(tile_work_.begin(), tile_work_.end());
+    counts.insert(counts.end(), tile_held_.begin(), tile_held_.end());
+    comm::sum(counts);
+    for (size_t t = 0; t < tile_work_.size(); ++t) {
+      tile_work_[t] = static_cast<int32_t>(counts[t]);
+      tile_held_[t] = static_cast<int32_t>(counts[t + tile_work_.size()]);
+    }
   }
   // A stem cell senses its tile and the tiles around it (3 x 3, or 3 x 3 x 3 in 3D): summed
   // for the tiles that hold niche sites, the only ones read.
@@ -319,8 +363,9 @@ void Simulation::update_activation(bool reschedule) {
   std::array<double, FateKernel::kStemLevels> activation_of;
   for (int k = 0; k < FateKernel::kStemLevels; ++k)
     activation_of[static_cast<size_t>(k)] = FateKernel::stem_activation(k, r.cap);
-  double sum = 0;
-  int64_t held = 0;
+  // The levels of the held niche sites, in site order over every rank: their mean activation is
+  // then the same whatever the ranks.
+  std::vector<uint8_t> held_levels;
   for (size_t i = 0; i < niche_sites_.size(); ++i) {
     const SiteId s = niche_sites_[i];
     if (!niche_now_[s]) {
@@ -328,11 +373,13 @@ void Simulation::update_activation(bool reschedule) {
       continue;
     }
     stem_level_[s] = tile_level_[niche_tile_[i]];
-    if (occ[s] == kOccupied) {
-      sum += activation_of[stem_level_[s]];
-      ++held;
-    }
+    if (occ[s] == kOccupied && i >= own_niches_[0] && i < own_niches_[1])
+      held_levels.push_back(stem_level_[s]);
   }
+  if (comm::size() > 1) held_levels = comm::all_gather(held_levels);
+  double sum = 0;
+  for (const uint8_t k : held_levels) sum += activation_of[k];
+  const auto held = static_cast<int64_t>(held_levels.size());
   stem_activation_ = held ? sum / static_cast<double>(held) : r.cap;
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
@@ -359,29 +406,34 @@ void Simulation::egress() {
   if (!any || vessel_adjacent_.empty()) return;
   const Stream st(scenario_.run.seed);
   // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
-  const std::vector<double> weight = entry_weights();
+  const EntryWeights weight = entry_weights();
   // In order of the sites they left, each cell homes to a free site next to a sinusoid (back
-  // to its own site when it finds none).
+  // to its own site when it finds none). Every rank resolves every arrival, on the occupancy of
+  // the whole lattice once the cells have left.
+  SiteBits occupied;
   egressed_ = domain_.relocate(
       [&](const AgentBlock& b, uint32_t i) {
         return leave[b.type[i]] > 0 &&
                st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) <
                    leave[b.type[i]];
       },
+      [&] { occupied = occupied_everywhere(); },
       [&](AgentRecord& a) {
         const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
         SiteId to = a.site;
         for (int attempt = 0; attempt < 16; ++attempt) {
           const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
                                  static_cast<uint64_t>(step_), Purpose::kEgress);
-          const SiteId s = vessel_adjacent_[pick_entry(vessel_adjacent_.size(), weight, w)];
-          if (domain_.is_free(s)) {
+          const SiteId s = vessel_adjacent_.at(pick_entry(vessel_adjacent_.size(), weight, w));
+          if (!occupied.test(s)) {
             to = s;
             break;
           }
         }
         homed_ += to != a.site;
         a.site = to;
+        occupied.set(to);
+        if (!lattice_.window().contains(to)) return;  // another rank's agent
         const bool waiting = a.flags & kPendingMask;
         const int64_t when =
             kernel_->next_event(a.type, a.flags & kQuiescent, to, step_ - 1, d.u(1), waiting);
@@ -399,8 +451,8 @@ void Simulation::update_signal_levels() {
       if (f.config().name == ct.niche_signal) field = &f;
     if (!field) throw std::invalid_argument("niche_signal names no field: " + ct.niche_signal);
     const double kn = std::pow(ct.niche_signal_half, ct.niche_signal_hill);
-    std::vector<uint8_t> level(niche_now_.size(), 0);
-    for (size_t s = 0; s < level.size(); ++s) {
+    SiteVector<uint8_t> level(niche_now_.size());
+    for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s) {
       if (!geometry_.supportive[s]) continue;
       const double cn =
           std::pow(std::max(0.0, static_cast<double>(field->at(s))), ct.niche_signal_hill);
@@ -416,22 +468,17 @@ void Simulation::update_niche_support(double hours, bool signals) {
   // solution scales with the sources; with uptake it is solved again.
   const double before = treatment_.stroma(hours - 24.0);
   if (signals && health != before && before > 0) {
-    std::vector<float> support;
     for (SignalField& f : fields_) {
       if (f.config().consumption_per_hour <= 0) {
         f.scale(health / before);
         continue;
       }
-      if (support.empty()) support.assign(niche_now_.size(), static_cast<float>(health));
-      f.solve(domain_.occupancy(), support);
+      f.solve(domain_.occupancy(), static_cast<float>(health));
     }
     update_signal_levels();
   }
-  working_niches_ = 0;
-  for (size_t s = 0; s < niche_now_.size(); ++s) {
+  for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
-    working_niches_ += niche_now_[s];
-  }
 }
 
 void Simulation::kill(const StepEffects& fx) {
@@ -446,28 +493,67 @@ void Simulation::kill(const StepEffects& fx) {
       domain_.alive() >= 4096);
 }
 
-size_t Simulation::pick_entry(size_t n, const std::vector<double>& weight, const Draw& d) {
+size_t Simulation::pick_entry(size_t n, const EntryWeights& weight, const Draw& d) {
   if (weight.empty()) return d.below(0, static_cast<uint32_t>(n));
-  const auto it = std::upper_bound(weight.begin(), weight.end(), d.u(3) * weight.back());
-  return std::min<size_t>(n - 1, static_cast<size_t>(it - weight.begin()));
+  return std::min<size_t>(n - 1, weight.first_above(d.u(3) * weight.total()));
 }
 
-std::vector<double> Simulation::entry_weights() const {
-  std::vector<double> w;
+double Simulation::EntryWeights::total() const {
+  const size_t last = (weight.size() - 1) / 64 * 64;
+  double sum = before[last / 64];
+  for (size_t i = last; i < weight.size(); ++i) sum += weight[i];
+  return sum;
+}
+
+size_t Simulation::EntryWeights::first_above(double v) const {
+  // The last group of 64 whose running sum before it is at most v holds the answer (or the
+  // answer is the first entry of the next group, where the scan below ends).
+  const size_t group =
+      static_cast<size_t>(std::upper_bound(before.begin(), before.end(), v) - before.begin());
+  size_t i = group == 0 ? 0 : (group - 1) * 64;
+  double sum = group == 0 ? 0.0 : before[group - 1];
+  for (; i < weight.size(); ++i)
+    if ((sum += weight[i]) > v) return i;
+  return weight.size();
+}
+
+Simulation::EntryWeights Simulation::entry_weights() const {
+  EntryWeights w;
   for (const SignalField& f : fields_) {
     if (!f.config().chemoattractant) continue;
+    // Each rank's entry sites hold their concentrations; summed in site order on every rank.
     const auto& c = f.values();
+    const SiteWindow& win = lattice_.window();
+    std::vector<float> mine;
+    for (size_t i = vessel_adjacent_.rank(win.own_lo); i < vessel_adjacent_.rank(win.own_hi); ++i)
+      mine.push_back(std::max(0.0f, c[vessel_adjacent_.at(i)]));
+    w.weight = comm::all_gather(mine);
     double total = 0;
-    for (const SiteId s : vessel_adjacent_) w.push_back(total += std::max(0.0f, c[s]));
-    if (total <= 0) w.clear();  // no signal anywhere: uniform entry
+    w.before.reserve(w.weight.size() / 64 + 1);
+    for (size_t i = 0; i < w.weight.size(); ++i) {
+      if (i % 64 == 0) w.before.push_back(total);
+      total += w.weight[i];
+    }
+    if (total <= 0) w = {};  // no signal anywhere: uniform entry
     break;
   }
   return w;
 }
 
+SiteBits Simulation::occupied_everywhere() const {
+  SiteBits bits(lattice_.padded_sites());
+  const auto& occ = domain_.occupancy();
+  for (SiteId s = lattice_.window().own_lo; s < lattice_.window().own_hi; ++s)
+    if (occ[s] == kOccupied) bits.set(s);
+  bits.merge();
+  return bits;
+}
+
 void Simulation::infuse(const GraftDose& g) {
   const Stream st(scenario_.run.seed);
   const uint64_t base = (static_cast<uint64_t>(g.event) + 1) << 40;
+  // Every rank draws every infused cell on the occupancy of the whole lattice.
+  SiteBits occupied = occupied_everywhere();
   uint64_t counter = 0;
   uint32_t index = 0;
   for (int t = 0; t < scenario_.graph.type_count(); ++t) {
@@ -482,18 +568,19 @@ void Simulation::infuse(const GraftDose& g) {
     // site is drawn with weight proportional to its concentration. Progenitors are seeded over
     // the whole marrow: every marrow site is within a few cells of a sinusoid.
     const bool stem = scenario_.graph.type(t).seeks_niche;
-    const auto& entry = stem ? vessel_adjacent_ : marrow_sites_;
-    const std::vector<double> weight = stem ? entry_weights() : std::vector<double>{};
+    const SiteSet& entry = stem ? vessel_adjacent_ : marrow_sites_;
+    const EntryWeights weight = stem ? entry_weights() : EntryWeights{};
     for (int64_t i = 0; i < count && !entry.empty(); ++i) {
       Draw d{};
       SiteId s = 0;
       bool found = false;
       for (int attempt = 0; attempt < 64 && !found; ++attempt) {
         d = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
-        s = entry[pick_entry(entry.size(), weight, d)];
-        found = domain_.is_free(s);
+        s = entry.at(pick_entry(entry.size(), weight, d));
+        found = !occupied.test(s);
       }
       if (!found) continue;  // every tried entry site taken: the cell does not engraft
+      occupied.set(s);
       AgentRecord a;
       a.site = s;
       a.type = static_cast<uint8_t>(t);
@@ -506,6 +593,7 @@ void Simulation::infuse(const GraftDose& g) {
       if (quiescent) a.flags |= kQuiescent;
       // Every infused cell is its own clone (a barcode): graft clones have the top bit set.
       a.clone = 0x80000000u | (static_cast<uint32_t>(g.event & 0x7F) << 24) | (index++ & 0xFFFFFF);
+      if (!lattice_.window().contains(s)) continue;  // another rank's agent
       const int64_t when = kernel_->next_event(t, quiescent, s, step_ - 1, d.u(2));
       a.next_step = when >= kNeverStep ? kNeverStep : static_cast<int32_t>(when);
       domain_.place(a);
@@ -547,8 +635,7 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   spin_done_ = done;
   spin_sum_ = sums;
   // No treatment acts during the spin-up: every niche works, as from the start.
-  niche_now_ = geometry_.supportive;
-  working_niches_ = geometry_.niche_sites;
+  niche_now_ = copy_window(geometry_.supportive, lattice_.window().lo, lattice_.window().hi);
   update_activation(false);
 }
 
@@ -624,7 +711,9 @@ void Simulation::restore(int64_t steps_done, int64_t origin_step,
                          const std::vector<std::vector<float>>& fields) {
   domain_.clear();
   for (const AgentRecord& a : agents) {
-    if (a.site >= domain_.occupancy().size() || !domain_.is_free(a.site))
+    // Each rank checks the sites of its window.
+    if (a.site >= domain_.occupancy().size() ||
+        (lattice_.window().contains(a.site) && !domain_.is_free(a.site)))
       throw std::invalid_argument("checkpoint places an agent on a site that cannot hold it");
     if (a.type >= scenario_.graph.type_count())
       throw std::invalid_argument("checkpoint has an agent of an unknown type");

@@ -17,6 +17,7 @@
 #include "core/block_grid.hpp"
 #include "core/lattice.hpp"
 #include "core/random.hpp"
+#include "core/site_set.hpp"
 #include "model/scenario.hpp"
 #include "niche/fields.hpp"
 #include "niche/geometry.hpp"
@@ -91,8 +92,9 @@ class Simulation {
     return std::llround((days - start_day_) * 24.0 / scenario_.run.dt_hours);
   }
   const Treatment& treatment() const { return treatment_; }
-  // Per padded site: 1 where a niche supports stem cells now (stroma working).
-  const std::vector<uint8_t>& niche_support() const { return niche_now_; }
+  // Per padded site (of the window, in a distributed run): 1 where a niche supports stem cells
+  // now (stroma working).
+  const SiteVector<uint8_t>& niche_support() const { return niche_now_; }
   // The stem cells that left at the last daily egress and homed back (a restart sets them from
   // the stored history).
   void set_egress_counts(int64_t egressed, int64_t homed) {
@@ -122,8 +124,9 @@ class Simulation {
                const std::vector<double>& blood_state,
                const std::vector<std::vector<float>>& fields = {});
   const std::vector<SignalField>& fields() const { return fields_; }
-  // A field's values over the unpadded lattice, [z][y][x].
-  std::vector<float> field_values(int f) const;
+  // A field's values over the unpadded lattice, [z][y][x], from `row` for `rows` rows along the
+  // slowest axis (by default all: one process).
+  std::vector<float> field_values(int f, int row = 0, int rows = -1) const;
 
   const Scenario& scenario() const { return scenario_; }
   const Lattice& lattice() const { return lattice_; }
@@ -151,11 +154,24 @@ class Simulation {
   void solve_due_fields() { solve_fields(true); }
   bool day_start_ = false;  // this step opens a day
   void infuse(const GraftDose& g);
-  // Cumulative entry weights of the sites next to sinusoids for homing stem cells: the
-  // chemoattractant concentration; empty (uniform entry) without a chemoattractant field.
-  std::vector<double> entry_weights() const;
+  // Entry weights of the sites next to sinusoids for homing stem cells: the chemoattractant
+  // concentration, summed in site order; empty (uniform entry) without a chemoattractant field.
+  // Held as the weights and the running sum before every 64th site, which gives the running sum
+  // at any site exactly as a full table of them would, at a third of its size.
+  struct EntryWeights {
+    std::vector<float> weight;
+    std::vector<double> before;  // the running sum before entry 64 k
+    bool empty() const { return weight.empty(); }
+    // The first entry whose running sum (its own weight included) exceeds v; the last if none.
+    size_t first_above(double v) const;
+    double total() const;
+  };
+  // Collective: the same on every rank.
+  EntryWeights entry_weights() const;
+  // Which sites of the lattice hold a cell now, on every rank (collective).
+  SiteBits occupied_everywhere() const;
   // An index below n from one draw: uniform, or by the cumulative weights when given.
-  static size_t pick_entry(size_t n, const std::vector<double>& weight, const Draw& d);
+  static size_t pick_entry(size_t n, const EntryWeights& weight, const Draw& d);
   void kill(const StepEffects& fx);
   // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
   // `signals`: also scale or re-solve the fields for a change of stromal health since the day
@@ -189,21 +205,23 @@ class Simulation {
   bool spinning_ = false;
   int64_t spin_done_ = 0;
   std::vector<double> spin_sum_;
-  std::vector<uint8_t> niche_now_;  // supportive sites with their stroma working
-  int64_t working_niches_ = 0;
-  std::vector<float> niche_threshold_;   // stroma health below which a niche site fails
-  std::vector<SiteId> vessel_adjacent_;  // marrow sites where cells arrive from blood
-  std::vector<SiteId> marrow_sites_;     // marrow sites without stem-cell niche stroma
+  SiteVector<uint8_t> niche_now_;      // supportive sites with their stroma working
+  SiteVector<float> niche_threshold_;  // stroma health below which a niche site fails
+  // Known whole on every rank: the marrow sites where cells arrive from blood, and those
+  // without stem-cell niche stroma.
+  SiteSet vessel_adjacent_;
+  SiteSet marrow_sites_;
   double reference_agents_ = 1;
-  // Niche vacancy sensing: the stem-cell niche sites, their tile, per tile the working and the
-  // occupied niche sites, and per padded site the stem activation level.
-  std::vector<SiteId> niche_sites_;
+  // Niche vacancy sensing: the stem-cell niche sites (of this rank's window), their tile, per tile
+  // the working and the occupied niche sites, and per padded site the stem activation level.
+  std::vector<SiteId> niche_sites_;     // of the window, in site order
+  std::array<size_t, 2> own_niches_{};  // those of the slab: [first, last) of niche_sites_
   std::vector<int32_t> niche_tile_;
   std::vector<int32_t> sensed_tiles_;  // distinct tiles of niche_tile_, ascending
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
   std::vector<uint8_t> tile_level_;  // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
-  std::vector<uint8_t> stem_level_;
+  SiteVector<uint8_t> stem_level_;
   double stem_activation_ = 1;  // mean activation of the stem cells on niche sites
   // Stem cells that left for the blood at the last daily egress, and of them those that homed
   // back to a free site.

@@ -5,6 +5,7 @@
 // is solved quasi-steady: -D lap c + (k + u occ) c = S, by red-black successive
 // over-relaxation, re-solved when its sources or the cells change.
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,19 +28,23 @@ class SignalField {
  public:
   SignalField(FieldConfig config, const Lattice& lattice, const Geometry& geometry, double site_um);
 
-  // Solves for the current occupancy (uptake) and stromal support (scales the sources; may be
-  // empty for full support). Starts from the previous solution and stops when a sweep changes
-  // no value by more than `tolerance` times the largest value. Returns the sweeps used.
-  int solve(const std::vector<uint8_t>& occupancy, const std::vector<float>& stroma,
+  // Solves for the current occupancy (uptake) and stromal support (scales the sources; none:
+  // full support). Starts from the previous solution and stops when a sweep changes no value by
+  // more than `tolerance` times the largest value. Returns the sweeps used. Distributed, each
+  // rank updates the sites of its slab and takes its halo from its neighbours after each colour;
+  // the result is the same (a site's update reads only sites of the other colour).
+  int solve(const SiteVector<uint8_t>& occupancy, std::optional<float> stroma,
             double tolerance = 1e-5);
   // Multiplies every value (sources scaled uniformly, no uptake: the solution scales).
   void scale(double factor);
 
   const FieldConfig& config() const { return config_; }
   float at(SiteId s) const { return c_[s]; }
-  const std::vector<float>& values() const { return c_; }
-  // Values over the unpadded lattice, [z][y][x]; and setting them back (a checkpoint).
-  std::vector<float> unpadded() const;
+  // Per padded site (the window's sites in a distributed run).
+  const SiteVector<float>& values() const { return c_; }
+  // Values over the unpadded lattice, [z][y][x], from `row` for `rows` rows along the slowest
+  // axis; and setting the window's back from them (a checkpoint).
+  std::vector<float> unpadded(int row, int rows) const;
   void load(const std::vector<float>& unpadded);
   // Decay length sqrt(D / k) in micrometres.
   double decay_length_um() const;
@@ -49,10 +54,9 @@ class SignalField {
   const Lattice& lattice_;
   const Geometry& geometry_;
   double a_;  // D / dx^2, per hour
-  std::vector<float> c_;
-  static constexpr int64_t kPiece = 4096;  // sites a thread takes at a time
+  SiteVector<float> c_;
+  static constexpr int64_t kPiece = 8192;  // sites a thread takes at a time (whole lines)
   std::vector<double> piece_max_;          // per piece: largest change, largest value
-  std::vector<SiteId> red_, black_;        // marrow sites by parity
   std::array<int64_t, 6> face_{};
   int faces_ = 4;
 };

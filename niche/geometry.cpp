@@ -106,7 +106,10 @@ std::vector<double> cavity_fractions(const Lattice& lat, const GeometryConfig& c
   return f;
 }
 
-Geometry generate_geometry(const Lattice& lat, const GeometryConfig& cfg) {
+namespace {
+
+// The geometry of every site, as one process builds it.
+Geometry whole_geometry(const Lattice& lat, const GeometryConfig& cfg) {
   Geometry g;
   g.kind.assign(static_cast<size_t>(lat.padded_sites()), kBone);
   if (!cfg.imported.empty()) {
@@ -156,6 +159,20 @@ Geometry generate_geometry(const Lattice& lat, const GeometryConfig& cfg) {
           if (y == ay[i] && (!three_d || z == az[i])) k = kArteriole;
       }
   classify_niches(lat, cfg, g);
+  return g;
+}
+
+}  // namespace
+
+Geometry generate_geometry(const Lattice& lat, const GeometryConfig& cfg) {
+  // The network's segments are drawn one after the other over the whole cavity, each painting
+  // until its layer's share is reached: every process builds every site, then keeps its window.
+  Geometry g = whole_geometry(lat, cfg);
+  const SiteWindow& w = lat.window();
+  if (w.whole(lat.padded_sites())) return g;
+  g.kind = copy_window(g.kind, w.lo, w.hi);
+  g.niche = copy_window(g.niche, w.lo, w.hi);
+  g.supportive = copy_window(g.supportive, w.lo, w.hi);
   return g;
 }
 
@@ -224,7 +241,7 @@ int niche_kind_of(const std::string& name) {
 
 void apply_geometry(const Geometry& g, Lattice& lat) {
   auto& occ = lat.occupancy();
-  for (size_t s = 0; s < occ.size(); ++s)
+  for (SiteId s = lat.window().lo; s < lat.window().hi; ++s)
     if (g.kind[s] != kMarrow) occ[s] = kBlocked;
 }
 

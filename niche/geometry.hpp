@@ -47,10 +47,11 @@ struct GeometryConfig {
 
 // Per padded site: kind and niche; padding is bone.
 struct Geometry {
-  std::vector<uint8_t> kind;
-  std::vector<uint8_t> niche;
-  std::vector<uint8_t> supportive;  // 1 where the niche kind supports stem cells
-  int64_t niche_sites = 0;          // supportive niche sites
+  // Per padded site; in a distributed run only the lattice's window holds values (site_vector.hpp).
+  SiteVector<uint8_t> kind;
+  SiteVector<uint8_t> niche;
+  SiteVector<uint8_t> supportive;  // 1 where the niche kind supports stem cells
+  int64_t niche_sites = 0;         // supportive niche sites
   int64_t marrow_sites = 0;
 };
 

@@ -32,7 +32,7 @@ FieldConfig cxcl12(double consumption) {
 struct FieldCase {
   Lattice lattice;
   Geometry geometry;
-  std::vector<uint8_t> occupancy, moved;
+  SiteVector<uint8_t> occupancy, moved;
 
   FieldCase(int nx, int ny, int nz)
       : lattice(nx, ny, nz, Neighbourhood::kMoore),
@@ -57,7 +57,7 @@ void report(benchmark::State& state, const FieldCase& c, int64_t sweeps) {
 void BM_FieldSolveCold(benchmark::State& state) {
   const FieldCase c(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                     static_cast<int>(state.range(2)));
-  const std::vector<float> full_support;
+  const std::optional<float> full_support;
   int64_t sweeps = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -79,7 +79,7 @@ BENCHMARK(BM_FieldSolveCold)
 void BM_FieldSolveWarm(benchmark::State& state) {
   const FieldCase c(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                     static_cast<int>(state.range(2)));
-  const std::vector<float> full_support;
+  const std::optional<float> full_support;
   SignalField field(cxcl12(100), c.lattice, c.geometry, 10.0);
   field.solve(c.occupancy, full_support);
   bool flip = false;

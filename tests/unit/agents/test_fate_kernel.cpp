@@ -717,7 +717,7 @@ TEST(FateKernel, NicheSignalLevelsBlendOffAndInNicheRates) {
   World w(g, 6, 6, 3, 1, 0.25);
   const SiteId off = w.lattice.index(1, 1, 0), on = w.lattice.index(2, 1, 0);
   w.niche[on] = 1;
-  std::vector<uint8_t> level(w.niche.size(), 0);
+  SiteVector<uint8_t> level(w.niche.size());
   level[on] = FateKernel::kLevels - 1;
   w.kernel.set_signal_levels(0, level);
   EXPECT_DOUBLE_EQ(w.kernel.rates(0, on).quiescence_exit, t.in_niche.quiescence_exit);

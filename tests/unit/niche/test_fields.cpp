@@ -48,7 +48,7 @@ double profile_error(int per_lambda) {
   Lattice lat(nx, 3, 1, Neighbourhood::kVonNeumann);
   const Geometry g = strip(lat);
   SignalField f(plane_source(decay), lat, g, dx);
-  const std::vector<uint8_t> occ(static_cast<size_t>(lat.padded_sites()), kFree);
+  const SiteVector<uint8_t> occ(static_cast<size_t>(lat.padded_sites()));  // kFree
   const int sweeps = f.solve(occ, {}, 1e-6);
   EXPECT_LT(sweeps, 100000) << "not converged";
   const double c0 = f.at(lat.index(0, 1, 0));
@@ -84,7 +84,7 @@ TEST(Fields, ProductionBalancesDecayAndWashout) {
     for (int y = 0; y < lat.ny(); ++y) g.kind[lat.index(39, y, 0)] = kSinusoid;
     const double site_um = 10;
     SignalField f(plane_source(decay), lat, g, site_um);
-    const std::vector<uint8_t> occ(static_cast<size_t>(lat.padded_sites()), kFree);
+    const SiteVector<uint8_t> occ(static_cast<size_t>(lat.padded_sites()));  // kFree
     const int sweeps = f.solve(occ, {}, 5e-6);
     EXPECT_LT(sweeps, 5000) << "decay " << decay << ": slow to converge";
     const double a = 100.0 * 3600 / (site_um * site_um);
