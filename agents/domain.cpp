@@ -44,20 +44,31 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
   const int n = planes ? lattice.nz() : lattice.ny();
   lo = std::max(-1, lo - grid_.edge() / 2);
   hi = std::min(n + 1, hi + grid_.edge() / 2);
-  region_lo_ = planes ? lattice.index(-1, -1, lo) : lattice.index(-1, lo, 0);
-  region_hi_ = planes ? lattice.index(-1, -1, hi) : lattice.index(-1, hi, 0);
+  const SiteId region_lo = planes ? lattice.index(-1, -1, lo) : lattice.index(-1, lo, 0);
+  const SiteId region_hi = planes ? lattice.index(-1, -1, hi) : lattice.index(-1, hi, 0);
+  // Other ranks' windows reach into this slab only as deep as the halo: the changes they need
+  // are in the bands around its two ends.
+  const SiteWindow& w = lattice.window();
+  const SiteId depth = static_cast<SiteId>(lattice.halo_rows()) * lattice.row_sites();
+  const SiteId low_end = std::min(w.own_hi, w.own_lo + depth);
+  const SiteId high_start = std::max(low_end, w.own_hi - std::min(w.own_hi, depth));
+  bands_ = {{{region_lo, low_end}, {high_start, region_hi}}};
 }
 
 void Domain::remember_region() {
   const auto& occ = lattice_.occupancy();
-  before_.assign(occ.begin() + region_lo_, occ.begin() + region_hi_);
+  before_.clear();
+  for (const auto& [lo, hi] : bands_)
+    before_.insert(before_.end(), occ.begin() + lo, occ.begin() + hi);
 }
 
 void Domain::share_phase() {
   auto& occ = lattice_.occupancy();
   std::vector<uint64_t> changed;  // site << 8 | occupancy
-  for (SiteId s = region_lo_; s < region_hi_; ++s)
-    if (occ[s] != before_[s - region_lo_]) changed.push_back(uint64_t{s} << 8 | occ[s]);
+  size_t at = 0;
+  for (const auto& [lo, hi] : bands_)
+    for (SiteId s = lo; s < hi; ++s, ++at)
+      if (occ[s] != before_[at]) changed.push_back(uint64_t{s} << 8 | occ[s]);
   const SiteWindow& w = lattice_.window();
   for (const uint64_t c : comm::all_gather(changed))
     if (w.contains(static_cast<SiteId>(c >> 8))) occ[c >> 8] = static_cast<uint8_t>(c & 0xFF);

@@ -12,6 +12,7 @@
 // identically on every rank. The result is the same as one process's, whatever the rank count:
 // draws are keyed by site and step, events run in site order within a block, and every
 // reduction is over integers or in site order.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -66,9 +67,9 @@ class Domain {
     if (shared) share_freed();
   }
   // Relocation: takes every agent for which leave(block, slot) is true off its site, calls
-  // departed(), then, in order of the sites they left (whatever the blocks' history), lets
-  // arrive(record) choose each one's new site (a free one, or the one it left) and next event,
-  // and places it there. Returns the number of agents that left.
+  // departed(records of the leaving agents, by site), then, in that order (whatever the blocks'
+  // history), lets arrive(record) choose each one's new site (a free one, or the one it left)
+  // and next event, and places it there. Returns the number of agents that left.
   template <class Leave, class Departed, class Arrive>
   int64_t relocate(Leave&& leave, Departed&& departed, Arrive&& arrive) {
     std::vector<AgentRecord> moving;
@@ -86,9 +87,9 @@ class Domain {
       for (const AgentRecord& a : moving)
         if (lattice_.window().contains(a.site)) occ[a.site] = kFree;
     }
-    departed();
     std::sort(moving.begin(), moving.end(),
               [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+    departed(static_cast<const std::vector<AgentRecord>&>(moving));
     for (AgentRecord& a : moving) {
       arrive(a);
       place(a);
@@ -154,9 +155,8 @@ class Domain {
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
   // Every agent sorted by site, gathered on every rank (`all`) or on rank 0.
   std::vector<AgentRecord> by_site(bool all) const;
-  // Distributed: the occupancy of this rank's region (its slab and one block beyond) as it was
-  // at the start of a colour phase; then, after the phase, every rank's changes applied on
-  // every rank.
+  // Distributed: the occupancy of this rank's bands as it was at the start of a colour phase;
+  // then, after the phase, every rank's changes applied where they fall in a window.
   void remember_region();
   void share_phase();
   void share_freed();
@@ -171,9 +171,11 @@ class Domain {
   std::vector<AgentBlock> blocks_;
   // Distributed only.
   int rank_ = 0;
-  std::vector<int> owner_;                // rank of each block (empty: one process)
-  SiteId region_lo_ = 0, region_hi_ = 0;  // padded sites this rank's blocks may write
-  std::vector<uint8_t> before_;           // their occupancy at the start of the phase
+  std::vector<int> owner_;  // rank of each block (empty: one process)
+  // The sites this rank's blocks may write (its slab and half a block beyond) that other ranks'
+  // windows hold: two bands, [first, last) each, around the ends of the slab.
+  std::array<std::array<SiteId, 2>, 2> bands_{};
+  std::vector<uint8_t> before_;  // their occupancy at the start of the phase
   std::vector<std::vector<SiteId>> freed_;
   std::vector<AgentRecord> crossing_;
 };

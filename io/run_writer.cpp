@@ -202,7 +202,7 @@ void RunWriter::snapshot(const Simulation& sim) {
 namespace {
 
 // f(site) over the unpadded lattice into `path` ([z][y][x]), each rank's slab in turn and in
-// pieces of about 2^20 sites: rank 0 holds one piece at a time. Collective.
+// pieces of about 2^18 sites: rank 0 holds one piece at a time. Collective.
 template <class T, class F>
 void site_dataset(hid_t file, const std::string& path, const Simulation& sim, F&& f) {
   const Lattice& lat = sim.lattice();
@@ -212,7 +212,7 @@ void site_dataset(hid_t file, const std::string& path, const Simulation& sim, F&
   if (comm::root()) ds = h5::create_dataset<T>(file, path, dims);
   const bool planes = lat.dim() == 3;
   const int per_piece =
-      std::max<int>(1, static_cast<int>((int64_t{1} << 20) / (lat.sites() / lat.rows())));
+      std::max<int>(1, static_cast<int>((int64_t{1} << 18) / (lat.sites() / lat.rows())));
   for (int r = 0; r < comm::size(); ++r) {
     const auto [first, last] = comm::size() == 1
                                    ? std::array<int, 2>{0, lat.rows()}

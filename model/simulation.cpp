@@ -409,30 +409,41 @@ void Simulation::egress() {
   const EntryWeights weight = entry_weights();
   // In order of the sites they left, each cell homes to a free site next to a sinusoid (back
   // to its own site when it finds none). Every rank resolves every arrival, on the occupancy of
-  // the whole lattice once the cells have left.
+  // the entry sites once the cells have left: up to 16 entry sites drawn per cell.
+  constexpr int kAttempts = 16;
   SiteBits occupied;
+  std::vector<uint32_t> picked;
+  size_t arrived = 0;
   egressed_ = domain_.relocate(
       [&](const AgentBlock& b, uint32_t i) {
         return leave[b.type[i]] > 0 &&
                st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) <
                    leave[b.type[i]];
       },
-      [&] { occupied = occupied_everywhere(); },
+      [&](const std::vector<AgentRecord>& moving) {
+        occupied = occupied_members(vessel_adjacent_);
+        std::vector<Draw> draws;
+        draws.reserve(moving.size() * kAttempts);
+        for (const AgentRecord& a : moving)
+          for (int attempt = 0; attempt < kAttempts; ++attempt)
+            draws.push_back(st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
+                                    static_cast<uint64_t>(step_), Purpose::kEgress));
+        picked = pick_entries(vessel_adjacent_.size(), weight, draws);
+      },
       [&](AgentRecord& a) {
         const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
+        const uint32_t* pick = picked.data() + kAttempts * arrived++;
         SiteId to = a.site;
-        for (int attempt = 0; attempt < 16; ++attempt) {
-          const Draw w = st.draw(static_cast<uint64_t>(a.site) | (uint64_t{1} << 40 << attempt),
-                                 static_cast<uint64_t>(step_), Purpose::kEgress);
-          const SiteId s = vessel_adjacent_.at(pick_entry(vessel_adjacent_.size(), weight, w));
-          if (!occupied.test(s)) {
-            to = s;
+        for (int attempt = 0; attempt < kAttempts; ++attempt)
+          if (!occupied.test(pick[attempt])) {
+            to = vessel_adjacent_.at(pick[attempt]);
+            occupied.set(pick[attempt]);
             break;
           }
-        }
+        if (to == a.site && vessel_adjacent_.contains(to))
+          occupied.set(static_cast<SiteId>(vessel_adjacent_.rank(to)));
         homed_ += to != a.site;
         a.site = to;
-        occupied.set(to);
         if (!lattice_.window().contains(to)) return;  // another rank's agent
         const bool waiting = a.flags & kPendingMask;
         const int64_t when =
@@ -493,58 +504,73 @@ void Simulation::kill(const StepEffects& fx) {
       domain_.alive() >= 4096);
 }
 
-size_t Simulation::pick_entry(size_t n, const EntryWeights& weight, const Draw& d) {
-  if (weight.empty()) return d.below(0, static_cast<uint32_t>(n));
-  return std::min<size_t>(n - 1, weight.first_above(d.u(3) * weight.total()));
-}
-
-double Simulation::EntryWeights::total() const {
-  const size_t last = (weight.size() - 1) / 64 * 64;
-  double sum = before[last / 64];
-  for (size_t i = last; i < weight.size(); ++i) sum += weight[i];
-  return sum;
-}
-
-size_t Simulation::EntryWeights::first_above(double v) const {
-  // The last group of 64 whose running sum before it is at most v holds the answer (or the
-  // answer is the first entry of the next group, where the scan below ends).
-  const size_t group =
-      static_cast<size_t>(std::upper_bound(before.begin(), before.end(), v) - before.begin());
-  size_t i = group == 0 ? 0 : (group - 1) * 64;
-  double sum = group == 0 ? 0.0 : before[group - 1];
-  for (; i < weight.size(); ++i)
-    if ((sum += weight[i]) > v) return i;
-  return weight.size();
+std::vector<uint32_t> Simulation::pick_entries(size_t n, const EntryWeights& weight,
+                                               const std::vector<Draw>& draws) {
+  std::vector<uint32_t> picked(draws.size());
+  if (weight.uniform) {
+    for (size_t i = 0; i < draws.size(); ++i)
+      picked[i] = draws[i].below(0, static_cast<uint32_t>(n));
+    return picked;
+  }
+  // The rank whose running sums span a value finds its entry; a value at or past the total
+  // picks the last entry.
+  std::vector<int64_t> found(draws.size(), 0);  // index + 1 where this rank finds it
+  for (size_t i = 0; i < draws.size(); ++i) {
+    const double v = draws[i].u(3) * weight.total;
+    if (!(v >= weight.start && v < weight.end)) continue;
+    // The last group of 64 whose running sum before it is at most v holds the entry.
+    const size_t group = static_cast<size_t>(
+        std::upper_bound(weight.before.begin(), weight.before.end(), v) - weight.before.begin());
+    size_t j = group == 0 ? 0 : (group - 1) * 64;
+    double sum = group == 0 ? weight.start : weight.before[group - 1];
+    while (j + 1 < weight.weight.size() && !((sum += weight.weight[j]) > v)) ++j;
+    found[i] = static_cast<int64_t>(weight.offset + j) + 1;
+  }
+  comm::sum(found);
+  for (size_t i = 0; i < draws.size(); ++i)
+    picked[i] = found[i] > 0 ? static_cast<uint32_t>(found[i] - 1) : static_cast<uint32_t>(n - 1);
+  return picked;
 }
 
 Simulation::EntryWeights Simulation::entry_weights() const {
   EntryWeights w;
   for (const SignalField& f : fields_) {
     if (!f.config().chemoattractant) continue;
-    // Each rank's entry sites hold their concentrations; summed in site order on every rank.
     const auto& c = f.values();
     const SiteWindow& win = lattice_.window();
-    std::vector<float> mine;
-    for (size_t i = vessel_adjacent_.rank(win.own_lo); i < vessel_adjacent_.rank(win.own_hi); ++i)
-      mine.push_back(std::max(0.0f, c[vessel_adjacent_.at(i)]));
-    w.weight = comm::all_gather(mine);
-    double total = 0;
-    w.before.reserve(w.weight.size() / 64 + 1);
-    for (size_t i = 0; i < w.weight.size(); ++i) {
-      if (i % 64 == 0) w.before.push_back(total);
-      total += w.weight[i];
+    w.offset = vessel_adjacent_.rank(win.own_lo);
+    w.weight.reserve(vessel_adjacent_.rank(win.own_hi) - w.offset);
+    for (size_t i = w.offset; i < vessel_adjacent_.rank(win.own_hi); ++i)
+      w.weight.push_back(std::max(0.0f, c[vessel_adjacent_.at(i)]));
+    // The running sum in site order: each rank in turn continues it from the one before.
+    double carry = 0;
+    for (int r = 0; r < comm::size(); ++r) {
+      if (r == comm::rank()) {
+        w.start = carry;
+        w.before.reserve(w.weight.size() / 64 + 1);
+        for (size_t i = 0; i < w.weight.size(); ++i) {
+          if (i % 64 == 0) w.before.push_back(carry);
+          carry += w.weight[i];
+        }
+        w.end = carry;
+      }
+      if (comm::size() > 1)
+        carry = comm::all_gather(r == comm::rank() ? std::vector<double>{carry}
+                                                   : std::vector<double>{})[0];
     }
-    if (total <= 0) w = {};  // no signal anywhere: uniform entry
+    w.total = carry;
+    w.uniform = !(w.total > 0);  // no signal anywhere: uniform entry
     break;
   }
   return w;
 }
 
-SiteBits Simulation::occupied_everywhere() const {
-  SiteBits bits(lattice_.padded_sites());
+SiteBits Simulation::occupied_members(const SiteSet& set) const {
+  SiteBits bits(static_cast<int64_t>(set.size()));
   const auto& occ = domain_.occupancy();
-  for (SiteId s = lattice_.window().own_lo; s < lattice_.window().own_hi; ++s)
-    if (occ[s] == kOccupied) bits.set(s);
+  const SiteWindow& w = lattice_.window();
+  for (size_t i = set.rank(w.own_lo); i < set.rank(w.own_hi); ++i)
+    if (occ[set.at(i)] == kOccupied) bits.set(static_cast<SiteId>(i));
   bits.merge();
   return bits;
 }
@@ -552,8 +578,6 @@ SiteBits Simulation::occupied_everywhere() const {
 void Simulation::infuse(const GraftDose& g) {
   const Stream st(scenario_.run.seed);
   const uint64_t base = (static_cast<uint64_t>(g.event) + 1) << 40;
-  // Every rank draws every infused cell on the occupancy of the whole lattice.
-  SiteBits occupied = occupied_everywhere();
   uint64_t counter = 0;
   uint32_t index = 0;
   for (int t = 0; t < scenario_.graph.type_count(); ++t) {
@@ -569,18 +593,30 @@ void Simulation::infuse(const GraftDose& g) {
     // the whole marrow: every marrow site is within a few cells of a sinusoid.
     const bool stem = scenario_.graph.type(t).seeks_niche;
     const SiteSet& entry = stem ? vessel_adjacent_ : marrow_sites_;
+    if (count == 0 || entry.empty()) continue;
     const EntryWeights weight = stem ? entry_weights() : EntryWeights{};
-    for (int64_t i = 0; i < count && !entry.empty(); ++i) {
+    // Every rank draws every infused cell on the occupancy of the entry sites. A cell takes at
+    // most 64 entry draws and a draw for quiescence: the entry each of those draws would pick.
+    SiteBits occupied = occupied_members(entry);
+    const uint64_t first = counter;
+    std::vector<Draw> draws;
+    for (int64_t k = 0; !weight.uniform && k < count * 65; ++k)
+      draws.push_back(st.draw(base | (first + static_cast<uint64_t>(k)),
+                              static_cast<uint64_t>(step_), Purpose::kGraft));
+    const std::vector<uint32_t> weighted = pick_entries(entry.size(), weight, draws);
+    for (int64_t i = 0; i < count; ++i) {
       Draw d{};
-      SiteId s = 0;
+      uint32_t e = 0;
       bool found = false;
       for (int attempt = 0; attempt < 64 && !found; ++attempt) {
-        d = st.draw(base | counter++, static_cast<uint64_t>(step_), Purpose::kGraft);
-        s = entry.at(pick_entry(entry.size(), weight, d));
-        found = !occupied.test(s);
+        const uint64_t k = counter++;
+        d = st.draw(base | k, static_cast<uint64_t>(step_), Purpose::kGraft);
+        e = weight.uniform ? d.below(0, static_cast<uint32_t>(entry.size())) : weighted[k - first];
+        found = !occupied.test(e);
       }
       if (!found) continue;  // every tried entry site taken: the cell does not engraft
-      occupied.set(s);
+      occupied.set(e);
+      const SiteId s = entry.at(e);
       AgentRecord a;
       a.site = s;
       a.type = static_cast<uint8_t>(t);

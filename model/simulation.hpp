@@ -155,23 +155,27 @@ class Simulation {
   bool day_start_ = false;  // this step opens a day
   void infuse(const GraftDose& g);
   // Entry weights of the sites next to sinusoids for homing stem cells: the chemoattractant
-  // concentration, summed in site order; empty (uniform entry) without a chemoattractant field.
-  // Held as the weights and the running sum before every 64th site, which gives the running sum
-  // at any site exactly as a full table of them would, at a third of its size.
+  // concentration, summed in site order over the whole lattice; uniform entry without a
+  // chemoattractant field (or with no signal anywhere). Each rank holds the weights of its own
+  // entry sites and the running sum before every 64th of them, which gives the running sum at
+  // any of its sites exactly as one process's table would.
   struct EntryWeights {
-    std::vector<float> weight;
-    std::vector<double> before;  // the running sum before entry 64 k
-    bool empty() const { return weight.empty(); }
-    // The first entry whose running sum (its own weight included) exceeds v; the last if none.
-    size_t first_above(double v) const;
-    double total() const;
+    bool uniform = true;
+    std::vector<float> weight;   // this rank's entry sites
+    size_t offset = 0;           // the index of its first among every rank's
+    std::vector<double> before;  // the running sum before its entry 64 k
+    double start = 0, end = 0;   // the running sum before its first entry and after its last
+    double total = 0;            // after every rank's
   };
   // Collective: the same on every rank.
   EntryWeights entry_weights() const;
-  // Which sites of the lattice hold a cell now, on every rank (collective).
-  SiteBits occupied_everywhere() const;
-  // An index below n from one draw: uniform, or by the cumulative weights when given.
-  static size_t pick_entry(size_t n, const EntryWeights& weight, const Draw& d);
+  // The index among n entry sites each draw picks: uniformly, or by the weights (the first entry
+  // whose running sum exceeds d.u(3) * total). Collective.
+  static std::vector<uint32_t> pick_entries(size_t n, const EntryWeights& weight,
+                                            const std::vector<Draw>& draws);
+  // Which members of an ordered set of sites hold a cell now (bit i: the i-th member), on every
+  // rank (collective).
+  SiteBits occupied_members(const SiteSet& set) const;
   void kill(const StepEffects& fx);
   // Niche support after stromal damage, and regenerative recruitment of quiescent cells.
   // `signals`: also scale or re-solve the fields for a change of stromal health since the day

@@ -60,13 +60,13 @@ TEST(Domain, RelocationVisitsTheLeavingAgentsInSiteOrder) {
   Lattice lattice(40, 40, 1, Neighbourhood::kMoore);
   Domain d = filled(lattice);
   std::vector<SiteId> order;
-  const int64_t moved =
-      d.relocate([](const AgentBlock& b, uint32_t i) { return b.type[i] == 1; }, [] {},
-                 [&](AgentRecord& a) {
-                   order.push_back(a.site);
-                   // One site on when it is free (as it left, its own is).
-                   if (d.is_free(a.site + 1)) ++a.site;
-                 });
+  const int64_t moved = d.relocate([](const AgentBlock& b, uint32_t i) { return b.type[i] == 1; },
+                                   [](const std::vector<AgentRecord>&) {},
+                                   [&](AgentRecord& a) {
+                                     order.push_back(a.site);
+                                     // One site on when it is free (as it left, its own is).
+                                     if (d.is_free(a.site + 1)) ++a.site;
+                                   });
   EXPECT_EQ(moved, static_cast<int64_t>(order.size()));
   EXPECT_GT(moved, 100);
   for (size_t i = 1; i < order.size(); ++i) EXPECT_LT(order[i - 1], order[i]);
