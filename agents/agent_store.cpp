@@ -27,8 +27,8 @@ void AgentBlock::rebuild_calendar() {
     if (type[i] != kDead && next_step[i] != kNeverStep) calendar_.push(next_step[i], i);
 }
 
-void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
-                    const Lattice& lattice) {
+void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, const Lattice& lattice,
+                    std::span<const int32_t> slot, std::span<const int32_t> ids) {
   size_t moving = 0;
   for (const AgentBlock& b : blocks) moving += b.outbox.size();
   if (moving == 0) return;
@@ -46,11 +46,14 @@ void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid,
       moving >= 1024);
   parallel_for(
       n,
-      [&](int64_t d) {
-        for (const int from : grid.neighbours(static_cast<int>(d))) {
-          const AgentBlock& src = blocks[static_cast<size_t>(from)];
+      [&](int64_t i) {
+        const int d = ids.empty() ? static_cast<int>(i) : ids[static_cast<size_t>(i)];
+        for (const int from : grid.neighbours(d)) {
+          const int32_t k = slot.empty() ? from : slot[static_cast<size_t>(from)];
+          if (k < 0) continue;  // not held here
+          const AgentBlock& src = blocks[static_cast<size_t>(k)];
           for (size_t j = 0; j < src.outbox.size(); ++j)
-            if (src.outbox_to[j] == d) blocks[static_cast<size_t>(d)].add(src.outbox[j]);
+            if (src.outbox_to[j] == d) blocks[static_cast<size_t>(i)].add(src.outbox[j]);
         }
       },
       moving >= 1024);

@@ -3,6 +3,7 @@
 // column; a dead slot (type kDead) is reused by the next birth in the block.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "agents/agent_columns.hpp"
@@ -163,8 +164,11 @@ class alignas(64) AgentBlock {
 
 // Moves every block's outbox into the blocks that now hold those agents' sites. Each block
 // gathers from its neighbours in increasing block order, in parallel: the same result as a
-// serial pass over the blocks in order, whatever the thread count.
-void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, const Lattice& lattice);
+// serial pass over the blocks in order, whatever the thread count. `blocks` holds every block
+// of the grid, or (a distributed run) those whose index `slot` gives (-1: none), block ids[i]
+// at i; every record must go to a block held.
+void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, const Lattice& lattice,
+                    std::span<const int32_t> slot = {}, std::span<const int32_t> ids = {});
 
 // Whether a step with this many calendar entries is worth running on several threads.
 inline bool worth_parallel(size_t entries) { return entries >= 4096; }

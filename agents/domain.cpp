@@ -36,9 +36,15 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
       hi = std::max(hi, planes ? box.hi.z : box.hi.y);
     }
   }
-  // The blocks of other ranks stay empty, with a calendar of one bucket.
-  blocks_.reserve(static_cast<size_t>(grid_.count()));
-  for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(owns(b) ? calendar_window : 1);
+  // This rank's blocks alone.
+  slot_.assign(static_cast<size_t>(grid_.count()), -1);
+  for (int b = 0; b < grid_.count(); ++b)
+    if (owns(b)) {
+      slot_[static_cast<size_t>(b)] = static_cast<int32_t>(ids_.size());
+      ids_.push_back(b);
+    }
+  blocks_.reserve(ids_.size());
+  for (size_t i = 0; i < ids_.size(); ++i) blocks_.emplace_back(calendar_window);
   if (lo > hi) return;  // more ranks than block rows: this one holds none
   // The region a rank's blocks write: its rows and their halo (at most half a block deep).
   const int n = planes ? lattice.nz() : lattice.ny();
@@ -101,7 +107,7 @@ void Domain::send_crossing() {
 void Domain::receive_crossing() {
   for (const AgentRecord& a : comm::all_gather(crossing_)) {
     const int b = block_of(a.site);
-    if (owns(b)) blocks_[static_cast<size_t>(b)].add(a);
+    if (AgentBlock* block = held(b)) block->add(a);
   }
   crossing_.clear();
 }
@@ -112,11 +118,18 @@ int64_t Domain::alive() const {
   return n;
 }
 
-std::vector<AgentRecord> Domain::by_site(bool all) const {
+std::vector<AgentRecord> Domain::local_records() const {
   std::vector<AgentRecord> v;
   v.reserve(static_cast<size_t>(alive()));
   for_each([&](const AgentBlock& b, uint32_t i) { v.push_back(b.record(i)); });
-  v = comm::gather(v, all);
+  std::sort(v.begin(), v.end(),
+            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
+  return v;
+}
+
+std::vector<AgentRecord> Domain::by_site(bool all) const {
+  std::vector<AgentRecord> v = comm::gather(local_records(), all);
+  // (Slabs follow each other in site order: rank by rank, the records are already sorted.)
   std::sort(v.begin(), v.end(),
             [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
   return v;
@@ -127,8 +140,7 @@ void Domain::clear() {
   auto& occ = lattice_.occupancy();
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     if (occ[s] == kOccupied) occ[s] = kFree;
-  for (size_t b = 0; b < blocks_.size(); ++b)
-    blocks_[b] = AgentBlock(owns(static_cast<int>(b)) ? calendar_window_ : 1);
+  for (AgentBlock& b : blocks_) b = AgentBlock(calendar_window_);
 }
 
 }  // namespace marrow

@@ -41,7 +41,7 @@ class Domain {
     if (!lattice_.window().contains(a.site)) return;
     lattice_.occupancy()[a.site] = kOccupied;
     const int b = block_of(a.site);
-    if (owns(b)) blocks_[static_cast<size_t>(b)].add(a);
+    if (AgentBlock* block = held(b)) block->add(a);
   }
   // Whether this rank holds the agents of block b.
   bool owns(int b) const { return owner_.empty() || owner_[static_cast<size_t>(b)] == rank_; }
@@ -127,15 +127,16 @@ class Domain {
     colour_sweep(
         grid_,
         [&](int b) {
-          AgentBlock& block = blocks_[static_cast<size_t>(b)];
-          block.drain<true>(step, [&](uint32_t slot) { event(block, b, slot); });
+          AgentBlock* block = held(b);
+          if (block == nullptr) return;  // another rank's
+          block->drain<true>(step, [&](uint32_t slot) { event(*block, b, slot); });
         },
         worth_parallel(entries(blocks_, step)),
         [&] {
           if (shared) share_phase();
         });
     if (shared) send_crossing();
-    merge_outboxes(blocks_, grid_, lattice_);
+    merge_outboxes(blocks_, grid_, lattice_, slot_, ids_);
     if (shared) receive_crossing();
   }
 
@@ -148,6 +149,8 @@ class Domain {
   std::vector<AgentRecord> records() const { return by_site(false); }
   // The same on every rank (collective).
   std::vector<AgentRecord> all_records() const { return by_site(true); }
+  // The agents this rank holds, ordered by site.
+  std::vector<AgentRecord> local_records() const;
   // Removes every agent and frees its site.
   void clear();
 
@@ -168,7 +171,15 @@ class Domain {
   Lattice& lattice_;
   BlockGrid grid_;
   int calendar_window_;
+  // The blocks this rank holds: every block in one process; distributed, its slab's, with the
+  // index of each block among them (-1: another rank's) and the block of each.
   std::vector<AgentBlock> blocks_;
+  std::vector<int32_t> slot_, ids_;
+  AgentBlock* held(int b) {
+    if (slot_.empty()) return &blocks_[static_cast<size_t>(b)];
+    const int32_t i = slot_[static_cast<size_t>(b)];
+    return i < 0 ? nullptr : &blocks_[static_cast<size_t>(i)];
+  }
   // Distributed only.
   int rank_ = 0;
   std::vector<int> owner_;  // rank of each block (empty: one process)

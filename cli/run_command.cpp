@@ -211,25 +211,17 @@ int run(const RunOptions& o) {
         rc.snapshot_every_days > 0
             ? std::max<int64_t>(1, std::llround(rc.snapshot_every_days * 24.0 / rc.dt_hours))
             : 0;
+    // Every rank writes the file (rank 0 holds the target).
     std::optional<RunWriter> writer;
-    if (root)
-      writer.emplace(std::move(target), *sim, loaded,
-                     Provenance{o.command_line, now_iso8601(), threads});
+    writer.emplace(std::move(target), *sim, loaded,
+                   Provenance{o.command_line, now_iso8601(), threads});
     // The time of the last row recorded, known to every rank.
     std::optional<double> last_row;
     const auto record = [&](const Observation& row) {
       if (writer) writer->record(row);
       last_row = row.time_days;
     };
-    // Every rank takes part in gathering the agents; rank 0 writes them.
-    int snapshots = 0;
-    const auto snapshot = [&] {
-      if (writer)
-        writer->snapshot(*sim);
-      else
-        RunWriter::share_snapshot(*sim, snapshots == 0);
-      ++snapshots;
-    };
+    const auto snapshot = [&] { writer->snapshot(*sim); };
     Progress progress(!o.quiet && isatty(STDERR_FILENO));
     const auto start = std::chrono::steady_clock::now();
     Observation last;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -61,6 +62,14 @@ std::vector<T> gather(const std::vector<T>& mine, bool all) {
               });
   return out;
 }
+// Rank 0's text, on every rank.
+inline std::string from_root(const std::string& text) {
+  if (size() == 1) return text;
+  const auto bytes = gather_bytes(
+      {reinterpret_cast<const unsigned char*>(text.data()), root() ? text.size() : 0}, true);
+  return {bytes.begin(), bytes.end()};
+}
+
 template <class T>
 std::vector<T> all_gather(const std::vector<T>& mine) {
   return gather(mine, true);

@@ -30,6 +30,9 @@ Lattice::Lattice(int nx, int ny, int nz, Neighbourhood hood, int slab_edge)
   const int n = rows();
   window_ = {0, static_cast<SiteId>(padded_sites()), 0, static_cast<SiteId>(padded_sites()), 0, n};
   if (slab_edge > 0 && comm::size() > 1) {
+    // A division pushes a daughter at most half a block from its block (io/scenario.cpp), and
+    // reads one site beyond; the field stencil reads one row beyond the slab.
+    halo_ = slab_edge / 2 + 1;
     const auto [first, last] = slab_rows(slab_edge, comm::rank(), comm::size());
     if (first >= last) {
       window_ = {};
@@ -38,9 +41,6 @@ Lattice::Lattice(int nx, int ny, int nz, Neighbourhood hood, int slab_edge)
       window_.row_hi = last;
       window_.own_lo = window_.row_lo == 0 ? 0 : row_start(window_.row_lo);
       window_.own_hi = window_.row_hi == n ? window_.hi : row_start(window_.row_hi);
-      // A division pushes a daughter at most half a block from its block (io/scenario.cpp), and
-      // reads one site beyond; the field stencil reads one row beyond the slab.
-      halo_ = slab_edge / 2 + 1;
       window_.lo = row_start(std::max(-1, window_.row_lo - halo_));
       window_.hi = row_start(std::min(n + 1, window_.row_hi + halo_));
     }

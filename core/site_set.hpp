@@ -1,6 +1,6 @@
 #pragma once
 // Sets of sites every rank knows whole: a bit per padded site, and the count of members before
-// each 64-site word, so that the i-th member is found in O(log n). The lattice's own state is
+// each 512 sites, so that the i-th member is found in O(log n). The lattice's own state is
 // held per window (core/lattice.hpp); these carry what draws over the whole lattice choose from
 // (entry sites of a graft, homing sites), at an eighth of a byte per site and set.
 #include <bit>
@@ -36,39 +36,54 @@ class SiteSet {
   SiteSet() = default;
   explicit SiteSet(SiteBits bits) : bits_(std::move(bits)) {
     const auto& w = bits_.words();
-    before_.resize(w.size() + 1);
+    before_.resize(w.size() / kGroup + 2);
     uint32_t n = 0;
     for (size_t i = 0; i < w.size(); ++i) {
-      before_[i] = n;
+      if (i % kGroup == 0) before_[i / kGroup] = n;
       n += static_cast<uint32_t>(std::popcount(w[i]));
     }
-    before_[w.size()] = n;
+    for (size_t g = (w.size() + kGroup - 1) / kGroup; g < before_.size(); ++g) before_[g] = n;
+    size_ = n;
   }
-  size_t size() const { return before_.empty() ? 0 : before_.back(); }
-  bool empty() const { return size() == 0; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   bool contains(SiteId s) const { return bits_.test(s); }
   // The members before site s.
   size_t rank(SiteId s) const {
+    const auto& w = bits_.words();
     const size_t word = s >> 6;
-    if (word >= bits_.words().size()) return size();
-    const uint64_t below = (s & 63) ? bits_.words()[word] << (64 - (s & 63)) : 0;
-    return before_[word] + static_cast<size_t>(std::popcount(below));
+    if (word >= w.size()) return size_;
+    size_t n = before_[word / kGroup];
+    for (size_t k = word / kGroup * kGroup; k < word; ++k)
+      n += static_cast<size_t>(std::popcount(w[k]));
+    const uint64_t below = (s & 63) ? w[word] << (64 - (s & 63)) : 0;
+    return n + static_cast<size_t>(std::popcount(below));
   }
   // The i-th member in site order, i < size().
   SiteId at(size_t i) const {
-    size_t lo = 0, hi = before_.size() - 1;  // the word holding member i: before_[word] <= i
+    // The group of words holding member i: before_[group] <= i < before_[group + 1].
+    size_t lo = 0, hi = before_.size() - 1;
     while (hi - lo > 1) {
       const size_t mid = (lo + hi) / 2;
       (before_[mid] <= i ? lo : hi) = mid;
     }
-    uint64_t word = bits_.words()[lo];
-    for (size_t k = i - before_[lo]; k > 0; --k) word &= word - 1;
-    return static_cast<SiteId>(lo * 64 + static_cast<size_t>(std::countr_zero(word)));
+    const auto& w = bits_.words();
+    size_t k = i - before_[lo], word = lo * kGroup;
+    for (;; ++word) {
+      const auto c = static_cast<size_t>(std::popcount(w[word]));
+      if (k < c) break;
+      k -= c;
+    }
+    uint64_t bits = w[word];
+    for (; k > 0; --k) bits &= bits - 1;
+    return static_cast<SiteId>(word * 64 + static_cast<size_t>(std::countr_zero(bits)));
   }
 
  private:
+  static constexpr size_t kGroup = 8;  // words per count
   SiteBits bits_;
-  std::vector<uint32_t> before_;
+  std::vector<uint32_t> before_;  // members before each group of kGroup words
+  size_t size_ = 0;
 };
 
 }  // namespace marrow

@@ -28,7 +28,10 @@ struct SiteAllocator {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (bytes >= kMapped) {
-      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      // Not reserved: only the pages written count against the memory (Linux overcommit modes
+      // 0 and 1; under mode 2 the whole lattice must fit the commit limit).
+      void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (p == MAP_FAILED) throw std::bad_alloc();
       return static_cast<T*>(p);
     }

@@ -7,8 +7,43 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/comm.hpp"
+#ifdef MARROW_MPI
+#include <mpi.h>
+#endif
+
 namespace marrow::h5 {
 namespace {
+
+// Whether an object's file is shared by the ranks of a distributed run (create_file).
+bool shared(hid_t obj) {
+#ifdef MARROW_MPI
+  const hid_t file = H5Iget_file_id(obj);
+  if (file < 0) return false;
+  const hid_t fapl = H5Fget_access_plist(file);
+  const bool mpio = fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO;
+  if (fapl >= 0) H5Pclose(fapl);
+  H5Fclose(file);
+  return mpio;
+#else
+  (void)obj;
+  return false;
+#endif
+}
+
+// The transfer properties of a write: collective on a shared file.
+hid_t transfer(bool together) {
+#ifdef MARROW_MPI
+  static const hid_t collective = [] {
+    const hid_t p = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(p, H5FD_MPIO_COLLECTIVE);
+    return p;
+  }();
+  if (together) return collective;
+#endif
+  (void)together;
+  return H5P_DEFAULT;
+}
 
 // HDF5 prints its error stack by default; marrow reports errors itself.
 struct Silence {
@@ -114,7 +149,19 @@ hid_t native_type<uint8_t>() {
   return H5T_NATIVE_UINT8;
 }
 
-Handle create_file(const std::string& path) {
+Handle create_file(const std::string& path, bool shared) {
+#ifdef MARROW_MPI
+  if (shared && comm::size() > 1) {
+    Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "file access properties"));
+    check_status(H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL), "MPI-IO file access");
+    // Metadata read and written by all ranks together: the same file whatever the ranks.
+    check_status(H5Pset_all_coll_metadata_ops(fapl, true), "collective metadata");
+    check_status(H5Pset_coll_metadata_write(fapl, true), "collective metadata");
+    return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                        "cannot create HDF5 file " + path));
+  }
+#endif
+  (void)shared;
   return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create HDF5 file " + path));
 }
@@ -230,14 +277,26 @@ void write_part(hid_t dataset, const std::vector<hsize_t>& offset,
   hsize_t total = 1;
   for (const hsize_t c : count) total *= c;
   if (total != data.size()) throw Error("dataset part: shape does not match the data");
-  if (total == 0) return;
+  const bool together = shared(dataset);
+  if (total == 0 && !together) return;
   Handle file_space(check(H5Dget_space(dataset), "dataspace"));
-  check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset.data(), nullptr, count.data(),
-                                   nullptr),
-               "dataset part");
-  Handle memory(
-      check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "dataspace"));
-  check_status(H5Dwrite(dataset, native_type<T>(), memory, file_space, H5P_DEFAULT, data.data()),
+  const hsize_t one = 1;
+  Handle memory(check(total == 0
+                          ? H5Screate_simple(1, &one, nullptr)
+                          : H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                      "dataspace"));
+  if (total == 0) {
+    // This rank's part of a collective write is empty.
+    check_status(H5Sselect_none(file_space), "dataset part");
+    check_status(H5Sselect_none(memory), "dataset part");
+  } else {
+    check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset.data(), nullptr,
+                                     count.data(), nullptr),
+                 "dataset part");
+  }
+  const T none{};
+  check_status(H5Dwrite(dataset, native_type<T>(), memory, file_space, transfer(together),
+                        total == 0 ? &none : data.data()),
                "cannot write dataset part");
 }
 
@@ -249,9 +308,15 @@ void write(hid_t loc, const std::string& path, std::span<const T> data, std::vec
   for (const hsize_t d : dims) total *= d;
   if (total != data.size()) throw Error("dataset " + path + ": shape does not match the data");
   Handle ds = create_dataset<T>(loc, path, dims);
-  if (total > 0)
-    check_status(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
-                 "cannot write dataset " + path);
+  if (total == 0) return;
+  if (shared(ds)) {
+    // Rank 0's data; the other ranks write nothing, together with it.
+    const std::vector<hsize_t> zero(dims.size(), 0);
+    write_part<T>(ds, zero, comm::root() ? dims : zero, comm::root() ? data : std::span<const T>());
+    return;
+  }
+  check_status(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+               "cannot write dataset " + path);
 }
 
 void link(hid_t loc, const std::string& target, const std::string& path) {

@@ -43,7 +43,10 @@ class Handle {
 template <class T>
 hid_t native_type();
 
-Handle create_file(const std::string& path);  // truncates
+// Truncates. A `shared` file is created by every rank of a distributed run together (parallel
+// HDF5, a build with MARROW_MPI): every call on it is then collective, in the same order with the
+// same arguments on every rank. write() stores rank 0's data; write_part() each rank's part.
+Handle create_file(const std::string& path, bool shared = false);
 // Flushes and closes a file, throwing Error when either fails (a full disk shows here).
 void close_file(Handle& file, const std::string& path);
 Handle open_file(const std::string& path);  // read-only; throws Error when not HDF5
@@ -59,7 +62,8 @@ template <class T>
 void write(hid_t loc, const std::string& path, std::span<const T> data,
            std::vector<hsize_t> dims = {});
 // An empty dataset of `dims`, chunked and compressed as write() makes them, to be written in
-// parts: write_part() writes `count` elements from `offset` (row-major data).
+// parts: write_part() writes `count` elements from `offset` (row-major data). On a shared file
+// every rank calls write_part() as often as every other, with an empty part when it has none.
 template <class T>
 Handle create_dataset(hid_t loc, const std::string& path, const std::vector<hsize_t>& dims);
 template <class T>

@@ -33,8 +33,11 @@ RunWriter::RunWriter(const std::string& path, const Simulation& sim, const Loade
 
 RunWriter::RunWriter(OutputTarget target, const Simulation& sim, const LoadedScenario& scenario,
                      const Provenance& p)
-    : target_(std::move(target)), path_(target_.path()), sim_(sim) {
-  file_ = h5::create_file(target_.create_temporary());
+    : target_(std::move(target)), sim_(sim) {
+  // Distributed, rank 0 holds the target and names the temporary file; every rank opens it.
+  path_ = comm::from_root(target_.path());
+  temporary_ = comm::from_root(comm::root() ? target_.create_temporary() : std::string());
+  file_ = h5::create_file(temporary_, true);
   h5::set_attr(file_, "schema_version", kSchemaVersion);
   {
     h5::Handle g = h5::ensure_group(file_, "provenance");
@@ -42,8 +45,9 @@ RunWriter::RunWriter(OutputTarget target, const Simulation& sim, const LoadedSce
     h5::set_attr(g, "git_hash", std::string(MARROW_GIT_HASH));
     h5::set_attr(g, "seed", static_cast<int64_t>(sim.scenario().run.seed));
     h5::set_attr(g, "threads", static_cast<int64_t>(p.threads));
-    h5::set_attr(g, "command_line", p.command_line);
-    h5::set_attr(g, "started_at", p.started_at);
+    // Attributes are the same on every rank: rank 0's.
+    h5::set_attr(g, "command_line", comm::from_root(p.command_line));
+    h5::set_attr(g, "started_at", comm::from_root(p.started_at));
     h5::set_attr(g, "complete", int64_t{0});
   }
   {
@@ -86,7 +90,102 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::set_attr(g, "spin_up_steps_done", sim.spin_up_steps_done());
     h5::write<double>(file_, base + "/spin_up_handoff_sums", sim.spin_up_handoff_sums());
   }
-  const auto agents = sim.agents();
+  const int64_t agents = write_agents(base, sim);
+  write_sites(base, sim, snapshots_ == 0);
+  if (snapshots_ > 0) {
+    // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
+    h5::link(file_, "snapshots/000000/lattice/site_kind", base + "/lattice/site_kind");
+    h5::link(file_, "snapshots/000000/lattice/niche", base + "/lattice/niche");
+  }
+  {
+    h5::Handle lg = h5::open_group(file_, base + "/lattice");
+    h5::Handle kd(H5Dopen2(lg, "site_kind", H5P_DEFAULT));
+    h5::set_attr(kd, "kind_names", kSiteKindNames);
+    h5::Handle nd(H5Dopen2(lg, "niche", H5P_DEFAULT));
+    h5::set_attr(nd, "kind_names", kNicheKindNames);
+  }
+  const auto state = sim.blood().state();
+  h5::write<double>(file_, base + "/compartments/state", state);
+  xdmf_.push_back(
+      {fmt::format("{:06d}", snapshots_), sim.time_days(), static_cast<long long>(agents)});
+  ++snapshots_;
+  errno = 0;
+  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0)
+    throw h5::Error(fmt::format("cannot write {}: {}", temporary_,
+                                errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
+}
+
+namespace {
+
+// f(site) over the unpadded lattice into `path` ([z][y][x]): each rank writes its slab, all in
+// pieces of about 2^18 sites, so no rank holds more than a piece at a time.
+template <class T, class F>
+void site_dataset(hid_t file, const std::string& path, const Simulation& sim, F&& f) {
+  const Lattice& lat = sim.lattice();
+  const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
+                                     static_cast<hsize_t>(lat.nx())};
+  h5::Handle ds = h5::create_dataset<T>(file, path, dims);
+  const bool planes = lat.dim() == 3;
+  const int per_piece =
+      std::max<int>(1, static_cast<int>((int64_t{1} << 18) / (lat.sites() / lat.rows())));
+  const auto slab = [&](int r) {
+    return comm::size() == 1 ? std::array<int, 2>{0, lat.rows()}
+                             : lat.slab_rows(sim.scenario().lattice.block, r, comm::size());
+  };
+  // Collective: every rank writes as many pieces as the rank with the most.
+  int pieces = 0;
+  for (int r = 0; r < comm::size(); ++r) {
+    const auto [first, last] = slab(r);
+    pieces = std::max(pieces, (last - first + per_piece - 1) / per_piece);
+  }
+  const auto [first, last] = slab(comm::rank());
+  for (int k = 0; k < pieces; ++k) {
+    const int row = first + k * per_piece, rows = std::max(0, std::min(per_piece, last - row));
+    const std::vector<T> part = lat.unpadded_rows<T>(row, rows, f);
+    const auto at = static_cast<hsize_t>(row), m = static_cast<hsize_t>(rows);
+    h5::write_part<T>(ds, {planes ? at : 0, planes ? 0 : at, 0},
+                      {planes ? m : (rows > 0 ? 1 : 0), planes ? dims[1] : m, dims[2]}, part);
+  }
+}
+
+}  // namespace
+
+void RunWriter::write_sites(const std::string& base, const Simulation& sim, bool first) {
+  const hid_t file = file_;
+  const Geometry& g = sim.geometry();
+  if (first) {
+    site_dataset<uint8_t>(file, base + "/lattice/site_kind", sim,
+                          [&](SiteId s) { return g.kind[s]; });
+    site_dataset<uint8_t>(file, base + "/lattice/niche", sim, [&](SiteId s) { return g.niche[s]; });
+  }
+  for (const SignalField& f : sim.fields())
+    site_dataset<float>(file, base + "/fields/" + f.config().name, sim,
+                        [&](SiteId s) { return f.at(s); });
+  const double h = sim.treatment().empty() ? 1.0 : sim.treatment().stroma(sim.time_hours());
+  site_dataset<float>(file, base + "/lattice/stroma_health", sim, [&](SiteId s) {
+    return g.kind[s] == kMarrow ? static_cast<float>(h) : 0.0f;
+  });
+  site_dataset<uint8_t>(file, base + "/lattice/niche_support", sim,
+                        [&](SiteId s) { return sim.niche_support()[s]; });
+}
+
+int64_t RunWriter::write_agents(const std::string& base, const Simulation& sim) {
+  // This rank's agents by site: ranks hold slabs in site order, so rank by rank they follow
+  // each other as one process's would.
+  const auto agents = sim.local_agents();
+  std::vector<int64_t> counts(static_cast<size_t>(comm::size()), 0);
+  counts[static_cast<size_t>(comm::rank())] = static_cast<int64_t>(agents.size());
+  comm::sum(counts);
+  hsize_t offset = 0, total = 0;
+  for (int r = 0; r < comm::size(); ++r) {
+    if (r < comm::rank()) offset += static_cast<hsize_t>(counts[static_cast<size_t>(r)]);
+    total += static_cast<hsize_t>(counts[static_cast<size_t>(r)]);
+  }
+  const hsize_t n = agents.size();
+  const auto column = [&]<class T>(const std::string& name, const std::vector<T>& v) {
+    h5::Handle ds = h5::create_dataset<T>(file_, base + "/agents/" + name, {total});
+    h5::write_part<T>(ds, {offset}, {n}, v);
+  };
   const Lattice& lat = sim.lattice();
   std::vector<int32_t> x, y, z;
   for (const AgentRecord& a : agents) {
@@ -95,34 +194,35 @@ void RunWriter::snapshot(const Simulation& sim) {
     y.push_back(c.y);
     z.push_back(c.z);
   }
-  h5::write<int32_t>(file_, base + "/agents/x", x);
-  h5::write<int32_t>(file_, base + "/agents/y", y);
-  h5::write<int32_t>(file_, base + "/agents/z", z);
+  column("x", x);
+  column("y", y);
+  column("z", z);
   {
     // The same coordinates as rows (x, y, z): the geometry ParaView's XDMF3 readers take.
     std::vector<int32_t> xyz;
     xyz.reserve(3 * x.size());
     for (size_t i = 0; i < x.size(); ++i) xyz.insert(xyz.end(), {x[i], y[i], z[i]});
-    h5::write<int32_t>(file_, base + "/agents/position", xyz, {x.size(), 3});
+    h5::Handle ds = h5::create_dataset<int32_t>(file_, base + "/agents/position", {total, 3});
+    h5::write_part<int32_t>(ds, {offset, 0}, {n, 3}, xyz);
   }
   // Every other column as it is stored, and the flags as their bit fields
   // (agents/agent_columns.hpp).
 #define MARROW_WRITE_COLUMN(T, member, init, dataset)               \
   if (!std::string_view(dataset).empty()) {                         \
-    std::vector<T> column;                                          \
-    column.reserve(agents.size());                                  \
-    for (const AgentRecord& a : agents) column.push_back(a.member); \
-    h5::write<T>(file_, base + "/agents/" + dataset, column);       \
+    std::vector<T> values;                                          \
+    values.reserve(agents.size());                                  \
+    for (const AgentRecord& a : agents) values.push_back(a.member); \
+    column(dataset, values);                                        \
   }
   MARROW_AGENT_COLUMNS(MARROW_WRITE_COLUMN)
 #undef MARROW_WRITE_COLUMN
 #define MARROW_WRITE_FLAG(dataset, mask, shift)                              \
   {                                                                          \
-    std::vector<uint8_t> column;                                             \
-    column.reserve(agents.size());                                           \
+    std::vector<uint8_t> values;                                             \
+    values.reserve(agents.size());                                           \
     for (const AgentRecord& a : agents)                                      \
-      column.push_back(static_cast<uint8_t>((a.flags & (mask)) >> (shift))); \
-    h5::write<uint8_t>(file_, base + "/agents/" + dataset, column);          \
+      values.push_back(static_cast<uint8_t>((a.flags & (mask)) >> (shift))); \
+    column(dataset, values);                                                 \
   }
   MARROW_AGENT_FLAG_COLUMNS(MARROW_WRITE_FLAG)
 #undef MARROW_WRITE_FLAG
@@ -137,24 +237,12 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::set_attr(h5::open_dataset(ag, "origin"), "origin_names",
                  std::vector<std::string>{"host", "donor"});
   }
-  write_sites(file_, base, sim, snapshots_ == 0);
-  if (snapshots_ > 0) {
-    // Site kinds and niches do not change in a run: later snapshots link the first's datasets.
-    h5::link(file_, "snapshots/000000/lattice/site_kind", base + "/lattice/site_kind");
-    h5::link(file_, "snapshots/000000/lattice/niche", base + "/lattice/niche");
-  }
-  {
-    h5::Handle lg = h5::open_group(file_, base + "/lattice");
-    h5::Handle kd(H5Dopen2(lg, "site_kind", H5P_DEFAULT));
-    h5::set_attr(kd, "kind_names", kSiteKindNames);
-    h5::Handle nd(H5Dopen2(lg, "niche", H5P_DEFAULT));
-    h5::set_attr(nd, "kind_names", kNicheKindNames);
-  }
   {
     // Clone sizes: agents per clone id, largest first (ties by id).
     std::vector<uint32_t> ids;
     ids.reserve(agents.size());
     for (const AgentRecord& a : agents) ids.push_back(a.clone);
+    ids = comm::all_gather(ids);  // every rank's (the table is written by rank 0)
     std::sort(ids.begin(), ids.end());
     std::vector<uint32_t> id;
     std::vector<int64_t> size;
@@ -188,72 +276,7 @@ void RunWriter::snapshot(const Simulation& sim) {
     h5::set_attr(cg, "contributing_clones", static_cast<int64_t>(id_sorted.size()));
     h5::set_attr(cg, "graft_clones", donor);
   }
-  const auto state = sim.blood().state();
-  h5::write<double>(file_, base + "/compartments/state", state);
-  xdmf_.push_back(
-      {fmt::format("{:06d}", snapshots_), sim.time_days(), static_cast<long long>(agents.size())});
-  ++snapshots_;
-  errno = 0;
-  if (H5Fflush(file_, H5F_SCOPE_GLOBAL) < 0)
-    throw h5::Error(fmt::format("cannot write {}: {}", target_.temporary(),
-                                errno != 0 ? std::strerror(errno) : "the HDF5 library failed"));
-}
-
-namespace {
-
-// f(site) over the unpadded lattice into `path` ([z][y][x]), each rank's slab in turn and in
-// pieces of about 2^18 sites: rank 0 holds one piece at a time. Collective.
-template <class T, class F>
-void site_dataset(hid_t file, const std::string& path, const Simulation& sim, F&& f) {
-  const Lattice& lat = sim.lattice();
-  const std::vector<hsize_t> dims = {static_cast<hsize_t>(lat.nz()), static_cast<hsize_t>(lat.ny()),
-                                     static_cast<hsize_t>(lat.nx())};
-  h5::Handle ds;
-  if (comm::root()) ds = h5::create_dataset<T>(file, path, dims);
-  const bool planes = lat.dim() == 3;
-  const int per_piece =
-      std::max<int>(1, static_cast<int>((int64_t{1} << 18) / (lat.sites() / lat.rows())));
-  for (int r = 0; r < comm::size(); ++r) {
-    const auto [first, last] = comm::size() == 1
-                                   ? std::array<int, 2>{0, lat.rows()}
-                                   : lat.slab_rows(sim.scenario().lattice.block, r, comm::size());
-    for (int row = first; row < last; row += per_piece) {
-      const int rows = std::min(per_piece, last - row);
-      std::vector<T> part;
-      if (r == comm::rank()) part = lat.unpadded_rows<T>(row, rows, f);
-      if (r != 0) part = comm::root_gather(part);
-      if (!comm::root()) continue;
-      const auto at = static_cast<hsize_t>(row), n = static_cast<hsize_t>(rows);
-      h5::write_part<T>(ds, {planes ? at : 0, planes ? 0 : at, 0},
-                        {planes ? n : 1, planes ? dims[1] : n, dims[2]}, part);
-    }
-  }
-}
-
-}  // namespace
-
-void RunWriter::write_sites(hid_t file, const std::string& base, const Simulation& sim,
-                            bool first) {
-  const Geometry& g = sim.geometry();
-  if (first) {
-    site_dataset<uint8_t>(file, base + "/lattice/site_kind", sim,
-                          [&](SiteId s) { return g.kind[s]; });
-    site_dataset<uint8_t>(file, base + "/lattice/niche", sim, [&](SiteId s) { return g.niche[s]; });
-  }
-  for (const SignalField& f : sim.fields())
-    site_dataset<float>(file, base + "/fields/" + f.config().name, sim,
-                        [&](SiteId s) { return f.at(s); });
-  const double h = sim.treatment().empty() ? 1.0 : sim.treatment().stroma(sim.time_hours());
-  site_dataset<float>(file, base + "/lattice/stroma_health", sim, [&](SiteId s) {
-    return g.kind[s] == kMarrow ? static_cast<float>(h) : 0.0f;
-  });
-  site_dataset<uint8_t>(file, base + "/lattice/niche_support", sim,
-                        [&](SiteId s) { return sim.niche_support()[s]; });
-}
-
-void RunWriter::share_snapshot(const Simulation& sim, bool first) {
-  sim.agents();
-  write_sites(H5I_INVALID_HID, "", sim, first);
+  return static_cast<int64_t>(total);
 }
 
 void RunWriter::write_endpoints() {
@@ -383,12 +406,13 @@ std::string RunWriter::finish(bool complete, const std::string& interrupted) {
   write_endpoints();
   {
     h5::Handle g = h5::open_group(file_, "provenance");
-    h5::set_attr(g, "finished_at", now_iso8601());
+    h5::set_attr(g, "finished_at", comm::from_root(now_iso8601()));
     h5::set_attr(g, "complete", int64_t{complete ? 1 : 0});
     if (!interrupted.empty()) h5::set_attr(g, "interrupted", interrupted);
   }
-  h5::close_file(file_, target_.temporary());
-  path_ = target_.commit(complete);
+  h5::close_file(file_, temporary_);
+  path_ = comm::from_root(comm::root() ? target_.commit(complete) : std::string());
+  if (!comm::root()) return path_;
   XdmfLayout layout{sim_.lattice().nx(), sim_.lattice().ny(), sim_.lattice().nz(), {}, {}};
   for (const auto& f : sim_.fields()) layout.fields.push_back(f.config().name);
   // Every agent dataset but the 1-D coordinates (agents/agent_columns.hpp).

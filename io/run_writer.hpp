@@ -2,6 +2,11 @@
 // Writes one run's HDF5 file (DESIGN.md 4.2) under a temporary name unique to the process,
 // synced and renamed into place when the run ends (io/output_target.hpp); a run that never
 // finishes leaves nothing, and an interrupted one never replaces an existing file.
+//
+// Distributed (a build with MARROW_MPI on several ranks), every rank makes every call in the same
+// order: the file is written by all of them together with parallel HDF5, each rank writing its
+// own agents and its own slab of the lattice, rank 0 the rest; rank 0 alone claims the target
+// and renames the file into place.
 #include <string>
 #include <vector>
 
@@ -39,9 +44,6 @@ class RunWriter {
   void prepend(const std::vector<Observation>& rows);
   // Writes the complete state now: agents, lattice, blood compartments.
   void snapshot(const Simulation& sim);
-  // What the other ranks of a distributed run do at each snapshot: their part in gathering the
-  // agents and the per-site datasets (`first`: the run's first snapshot).
-  static void share_snapshot(const Simulation& sim, bool first);
   // Writes the timeseries, endpoints and provenance, closes the file (checked), syncs and
   // renames it into place and writes its XDMF sidecar (FILE.xmf). `interrupted` names the
   // signal when the run was stopped early; such a file never replaces an existing one and goes
@@ -50,17 +52,18 @@ class RunWriter {
 
   const std::string& path() const { return path_; }
   // The file being written until finish() (PATH.<pid>.partial).
-  const std::string& temporary() const { return target_.temporary(); }
+  const std::string& temporary() const { return temporary_; }
   const std::vector<Observation>& rows() const { return rows_; }
 
  private:
   void write_endpoints();
-  // The per-site datasets of a snapshot, each rank's slab in turn (collective: `file` is only
-  // used on rank 0).
-  static void write_sites(hid_t file, const std::string& base, const Simulation& sim, bool first);
+  // The agents (returns how many) and the per-site datasets of a snapshot, each rank writing its
+  // own.
+  int64_t write_agents(const std::string& base, const Simulation& sim);
+  void write_sites(const std::string& base, const Simulation& sim, bool first);
 
-  OutputTarget target_;
-  std::string path_;
+  OutputTarget target_;  // distributed, rank 0's; every rank writes the one file
+  std::string path_, temporary_;
   h5::Handle file_;
   const Simulation& sim_;
   std::vector<Observation> rows_;

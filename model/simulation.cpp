@@ -80,6 +80,35 @@ Simulation::Simulation(const Scenario& scenario)
     sensed_tiles_.erase(std::unique(sensed_tiles_.begin(), sensed_tiles_.end()),
                         sensed_tiles_.end());
     stem_level_ = SiteVector<uint8_t>(niche_now_.size());
+    if (comm::size() > 1) {
+      // The tile rows (along the slabs' axis) whose counts a rank reads and another rank adds
+      // to: only those are summed over the ranks each step.
+      const int n = lattice_.rows(), ranks = comm::size(), halo = lattice_.halo_rows();
+      const int rows = (n + edge - 1) / edge;
+      std::vector<int> sole(static_cast<size_t>(rows), -1);  // the one contributor, or -2: several
+      std::vector<std::vector<int>> readers(static_cast<size_t>(rows));
+      for (int r = 0; r < ranks; ++r) {
+        const auto [first, last] = lattice_.slab_rows(scenario.lattice.block, r, ranks);
+        if (first >= last) continue;
+        for (int u = first / edge; u <= (last - 1) / edge; ++u) {
+          int& c = sole[static_cast<size_t>(u)];
+          c = c == -1 || c == r ? r : -2;
+        }
+        const int lo = std::max(0, first - halo) / edge - 1,
+                  hi = (std::min(n, last + halo) - 1) / edge + 1;
+        for (int u = std::max(0, lo); u <= std::min(rows - 1, hi); ++u)
+          readers[static_cast<size_t>(u)].push_back(r);
+      }
+      const int64_t per_row = lattice_.dim() == 3 ? int64_t{tx} * ty : tx;
+      for (int u = 0; u < rows; ++u) {
+        const int c = sole[static_cast<size_t>(u)];
+        bool summed = c == -2;
+        for (const int r : readers[static_cast<size_t>(u)]) summed |= c >= 0 && r != c;
+        if (!summed) continue;
+        for (int64_t k = 0; k < per_row; ++k)
+          shared_tiles_.push_back(static_cast<int32_t>(u * per_row + k));
+      }
+    }
   }
   kernel_ = std::make_unique<FateKernel>(scenario_.graph, lattice_, domain_.grid(), niche_now_,
                                          Stream(scenario.run.seed), scenario.run.dt_hours);
@@ -322,13 +351,17 @@ void Simulation::update_activation(bool reschedule) {
     tile_held_[niche_tile_[i]] += occ[s] == kOccupied;
   }
   if (comm::size() > 1) {
-    // Every rank's niche sites: each rank then has the tiles its window's niche sites read.
-    std::vector<int64_t> counts(tile_work_.begin(), tile_work_.end());
-    counts.insert(counts.end(), tile_held_.begin(), tile_held_.end());
+    // Every rank's niche sites in the tiles read across slabs: each rank then has the tiles
+    // its window's niche sites read.
+    std::vector<int64_t> counts;
+    counts.reserve(2 * shared_tiles_.size());
+    for (const int32_t t : shared_tiles_) counts.push_back(tile_work_[static_cast<size_t>(t)]);
+    for (const int32_t t : shared_tiles_) counts.push_back(tile_held_[static_cast<size_t>(t)]);
     comm::sum(counts);
-    for (size_t t = 0; t < tile_work_.size(); ++t) {
-      tile_work_[t] = static_cast<int32_t>(counts[t]);
-      tile_held_[t] = static_cast<int32_t>(counts[t + tile_work_.size()]);
+    for (size_t i = 0; i < shared_tiles_.size(); ++i) {
+      tile_work_[static_cast<size_t>(shared_tiles_[i])] = static_cast<int32_t>(counts[i]);
+      tile_held_[static_cast<size_t>(shared_tiles_[i])] =
+          static_cast<int32_t>(counts[i + shared_tiles_.size()]);
     }
   }
   // A stem cell senses its tile and the tiles around it (3 x 3, or 3 x 3 x 3 in 3D): summed
@@ -671,7 +704,9 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   spin_done_ = done;
   spin_sum_ = sums;
   // No treatment acts during the spin-up: every niche works, as from the start.
-  niche_now_ = copy_window(geometry_.supportive, lattice_.window().lo, lattice_.window().hi);
+  // In place: the kernel reads niche_now_ where it is.
+  for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
+    niche_now_[s] = geometry_.supportive[s];
   update_activation(false);
 }
 

@@ -117,6 +117,8 @@ class Simulation {
   // Every agent, ordered by site (a canonical order, whatever the blocks' history). Collective
   // in a distributed run: rank 0 gets every agent, the other ranks none.
   std::vector<AgentRecord> agents() const;
+  // The agents this process holds, ordered by site (in a distributed run, its slab's).
+  std::vector<AgentRecord> local_agents() const { return domain_.local_records(); }
   // Replaces the state with a checkpoint's.
   // `fields` holds each field's values over the unpadded lattice ([z][y][x]), or is empty to
   // solve them afresh.
@@ -223,7 +225,8 @@ class Simulation {
   std::vector<int32_t> niche_tile_;
   std::vector<int32_t> sensed_tiles_;  // distinct tiles of niche_tile_, ascending
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
-  std::vector<uint8_t> tile_level_;  // the stem activation level sensed in each tile
+  std::vector<int32_t> shared_tiles_;  // distributed: the tiles whose counts are summed
+  std::vector<uint8_t> tile_level_;    // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
   SiteVector<uint8_t> stem_level_;
   double stem_activation_ = 1;  // mean activation of the stem cells on niche sites

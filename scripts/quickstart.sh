@@ -15,7 +15,7 @@ packages=(build-essential cmake pkg-config git libhdf5-dev hdf5-tools libcli11-d
 # sidecars in ParaView (pvpython under a virtual X server) and submit a sweep to Slurm.
 if [[ $mode == test ]]; then
   packages+=(clang libclang-rt-14-dev bsdutils python3-paraview xvfb slurm-wlm munge
-    libopenmpi-dev openmpi-bin)
+    libopenmpi-dev libhdf5-openmpi-dev openmpi-bin)
 fi
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
