@@ -59,6 +59,21 @@ class SiteSet {
     const uint64_t below = (s & 63) ? w[word] << (64 - (s & 63)) : 0;
     return n + static_cast<size_t>(std::popcount(below));
   }
+  // f(i, s) for each member s in [lo, hi), in site order, with its index i among the members.
+  template <class F>
+  void for_each(SiteId lo, SiteId hi, F&& f) const {
+    const auto& w = bits_.words();
+    size_t i = rank(lo);
+    for (size_t word = lo >> 6; word < w.size() && word * 64 < hi; ++word) {
+      uint64_t bits = w[word];
+      if (word == (lo >> 6) && (lo & 63)) bits &= ~uint64_t{0} << (lo & 63);
+      for (; bits != 0; bits &= bits - 1) {
+        const auto s = static_cast<SiteId>(word * 64 + static_cast<size_t>(std::countr_zero(bits)));
+        if (s >= hi) return;
+        f(i++, s);
+      }
+    }
+  }
   // The i-th member in site order, i < size().
   SiteId at(size_t i) const {
     // The group of words holding member i: before_[group] <= i < before_[group + 1].

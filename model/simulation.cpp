@@ -573,8 +573,8 @@ Simulation::EntryWeights Simulation::entry_weights() const {
     const SiteWindow& win = lattice_.window();
     w.offset = vessel_adjacent_.rank(win.own_lo);
     w.weight.reserve(vessel_adjacent_.rank(win.own_hi) - w.offset);
-    for (size_t i = w.offset; i < vessel_adjacent_.rank(win.own_hi); ++i)
-      w.weight.push_back(std::max(0.0f, c[vessel_adjacent_.at(i)]));
+    vessel_adjacent_.for_each(win.own_lo, win.own_hi,
+                              [&](size_t, SiteId s) { w.weight.push_back(std::max(0.0f, c[s])); });
     // The running sum in site order: each rank in turn continues it from the one before.
     double carry = 0;
     for (int r = 0; r < comm::size(); ++r) {
@@ -602,8 +602,9 @@ SiteBits Simulation::occupied_members(const SiteSet& set) const {
   SiteBits bits(static_cast<int64_t>(set.size()));
   const auto& occ = domain_.occupancy();
   const SiteWindow& w = lattice_.window();
-  for (size_t i = set.rank(w.own_lo); i < set.rank(w.own_hi); ++i)
-    if (occ[set.at(i)] == kOccupied) bits.set(static_cast<SiteId>(i));
+  set.for_each(w.own_lo, w.own_hi, [&](size_t i, SiteId s) {
+    if (occ[s] == kOccupied) bits.set(static_cast<SiteId>(i));
+  });
   bits.merge();
   return bits;
 }

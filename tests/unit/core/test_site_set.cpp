@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "core/lattice.hpp"
@@ -38,6 +39,18 @@ TEST(SiteSet, MembersByIndexAndCountsBeforeASiteMatchAList) {
     if (before < members.size() && members[before] == s) ++before;
   }
   EXPECT_EQ(set.rank(static_cast<SiteId>(n + 100)), members.size());
+  // The members of a stretch, with their indices.
+  for (const auto& [lo, hi] : {std::pair<SiteId, SiteId>{0, 20000},
+                               {70, 9013},
+                               {2999, 3001},
+                               {9500, 11000},
+                               {12345, 12346}}) {
+    std::vector<std::pair<size_t, SiteId>> got, want;
+    set.for_each(lo, hi, [&](size_t i, SiteId s) { got.emplace_back(i, s); });
+    for (size_t i = 0; i < members.size(); ++i)
+      if (members[i] >= lo && members[i] < hi) want.emplace_back(i, members[i]);
+    EXPECT_EQ(got, want) << lo << " " << hi;
+  }
 }
 
 TEST(SiteVector, IsZeroAndHoldsNoMemoryWhereNeverWritten) {
