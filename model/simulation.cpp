@@ -305,10 +305,6 @@ void Simulation::solve_fields(bool due_only) {
   if (solved && due_only) update_signal_levels();
 }
 
-std::vector<float> Simulation::field_values(int f, int row, int rows) const {
-  return fields_[f].unpadded(row, rows < 0 ? lattice_.rows() : rows);
-}
-
 void Simulation::supportive_care() {
   const SupportiveCareConfig& c = scenario_.treatment.supportive_care;
   if (!c.enabled) return;

@@ -126,9 +126,6 @@ class Simulation {
                const std::vector<double>& blood_state,
                const std::vector<std::vector<float>>& fields = {});
   const std::vector<SignalField>& fields() const { return fields_; }
-  // A field's values over the unpadded lattice, [z][y][x], from `row` for `rows` rows along the
-  // slowest axis (by default all: one process).
-  std::vector<float> field_values(int f, int row = 0, int rows = -1) const;
 
   const Scenario& scenario() const { return scenario_; }
   const Lattice& lattice() const { return lattice_; }

@@ -26,10 +26,6 @@ SignalField::SignalField(FieldConfig config, const Lattice& lattice, const Geome
   }
 }
 
-std::vector<float> SignalField::unpadded(int row, int rows) const {
-  return lattice_.unpadded_rows<float>(row, rows, [&](SiteId s) { return c_[s]; });
-}
-
 void SignalField::load(const std::vector<float>& unpadded) {
   if (unpadded.size() != static_cast<size_t>(lattice_.sites()))
     throw std::invalid_argument("field " + config_.name + " does not match the lattice");

@@ -42,9 +42,7 @@ class SignalField {
   float at(SiteId s) const { return c_[s]; }
   // Per padded site (the window's sites in a distributed run).
   const SiteVector<float>& values() const { return c_; }
-  // Values over the unpadded lattice, [z][y][x], from `row` for `rows` rows along the slowest
-  // axis; and setting the window's back from them (a checkpoint).
-  std::vector<float> unpadded(int row, int rows) const;
+  // Sets the window's values from values over the unpadded lattice, [z][y][x] (a checkpoint).
   void load(const std::vector<float>& unpadded);
   // Decay length sqrt(D / k) in micrometres.
   double decay_length_um() const;
