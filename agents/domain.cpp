@@ -6,55 +6,27 @@ namespace marrow {
 
 Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
     : lattice_(lattice), grid_(lattice, block_edge), calendar_window_(calendar_window) {
-  if (comm::size() == 1) {
-    blocks_.reserve(static_cast<size_t>(grid_.count()));
-    for (int b = 0; b < grid_.count(); ++b) blocks_.emplace_back(calendar_window);
-    return;
-  }
-  // Slabs of whole block rows along the slowest axis, as even as the rows allow.
-  rank_ = comm::rank();
-  const bool planes = lattice.nz() > 1;
-  auto row_start = [&](int b) { return planes ? grid_.box(b).lo.z : grid_.box(b).lo.y; };
-  std::vector<int> starts;
-  for (int b = 0; b < grid_.count(); ++b) starts.push_back(row_start(b));
-  std::sort(starts.begin(), starts.end());
-  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-  const int rows = static_cast<int>(starts.size()), ranks = comm::size();
-  owner_.resize(static_cast<size_t>(grid_.count()));
-  int lo = INT32_MAX, hi = INT32_MIN;
+  // Distributed, this rank holds the blocks whose rows start in its slab (core/lattice.hpp).
+  const SiteWindow& w = lattice.window();
+  const bool shared = comm::size() > 1, planes = lattice.nz() > 1;
+  if (shared) slot_.assign(static_cast<size_t>(grid_.count()), -1);
   for (int b = 0; b < grid_.count(); ++b) {
-    const int row = static_cast<int>(std::lower_bound(starts.begin(), starts.end(), row_start(b)) -
-                                     starts.begin());
-    // Rank k holds rows [k * rows / ranks, (k + 1) * rows / ranks).
-    int owner = 0;
-    for (int k = 0; k < ranks; ++k)
-      if (static_cast<int64_t>(k) * rows / ranks <= row) owner = k;
-    owner_[static_cast<size_t>(b)] = owner;
-    if (owner == rank_) {
-      const Box& box = grid_.box(b);
-      lo = std::min(lo, planes ? box.lo.z : box.lo.y);
-      hi = std::max(hi, planes ? box.hi.z : box.hi.y);
-    }
-  }
-  // This rank's blocks alone.
-  slot_.assign(static_cast<size_t>(grid_.count()), -1);
-  for (int b = 0; b < grid_.count(); ++b)
-    if (owns(b)) {
+    const int row = planes ? grid_.box(b).lo.z : grid_.box(b).lo.y;
+    if (shared && (row < w.row_lo || row >= w.row_hi)) continue;
+    if (shared) {
       slot_[static_cast<size_t>(b)] = static_cast<int32_t>(ids_.size());
       ids_.push_back(b);
     }
-  blocks_.reserve(ids_.size());
-  for (size_t i = 0; i < ids_.size(); ++i) blocks_.emplace_back(calendar_window);
-  if (lo > hi) return;  // more ranks than block rows: this one holds none
+    blocks_.emplace_back(calendar_window);
+  }
+  if (!shared || w.row_lo >= w.row_hi) return;  // (more ranks than block rows: none here)
   // The region a rank's blocks write: its rows and their halo (at most half a block deep).
-  const int n = planes ? lattice.nz() : lattice.ny();
-  lo = std::max(-1, lo - grid_.edge() / 2);
-  hi = std::min(n + 1, hi + grid_.edge() / 2);
+  const int lo = std::max(-1, w.row_lo - grid_.edge() / 2);
+  const int hi = std::min(lattice.rows() + 1, w.row_hi + grid_.edge() / 2);
   const SiteId region_lo = planes ? lattice.index(-1, -1, lo) : lattice.index(-1, lo, 0);
   const SiteId region_hi = planes ? lattice.index(-1, -1, hi) : lattice.index(-1, hi, 0);
   // Other ranks' windows reach into this slab only as deep as the halo: the changes they need
   // are in the bands around its two ends.
-  const SiteWindow& w = lattice.window();
   const SiteId depth = static_cast<SiteId>(lattice.halo_rows()) * lattice.row_sites();
   const SiteId low_end = std::min(w.own_hi, w.own_lo + depth);
   const SiteId high_start = std::max(low_end, w.own_hi - std::min(w.own_hi, depth));

@@ -44,7 +44,7 @@ class Domain {
     if (AgentBlock* block = held(b)) block->add(a);
   }
   // Whether this rank holds the agents of block b.
-  bool owns(int b) const { return owner_.empty() || owner_[static_cast<size_t>(b)] == rank_; }
+  bool owns(int b) const { return slot_.empty() || slot_[static_cast<size_t>(b)] >= 0; }
   // Removes every agent for which keep(block, slot) is false, freeing its site. Blocks are
   // visited in parallel when `parallel`: `keep` must depend on its agent alone.
   template <class Keep>
@@ -181,8 +181,6 @@ class Domain {
     return i < 0 ? nullptr : &blocks_[static_cast<size_t>(i)];
   }
   // Distributed only.
-  int rank_ = 0;
-  std::vector<int> owner_;  // rank of each block (empty: one process)
   // The sites this rank's blocks may write (its slab and half a block beyond) that other ranks'
   // windows hold: two bands, [first, last) each, around the ends of the slab.
   std::array<std::array<SiteId, 2>, 2> bands_{};
