@@ -99,14 +99,6 @@ std::vector<AgentRecord> Domain::local_records() const {
   return v;
 }
 
-std::vector<AgentRecord> Domain::by_site(bool all) const {
-  std::vector<AgentRecord> v = comm::gather(local_records(), all);
-  // (Slabs follow each other in site order: rank by rank, the records are already sorted.)
-  std::sort(v.begin(), v.end(),
-            [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
-  return v;
-}
-
 void Domain::clear() {
   // Every occupied site, whichever rank holds its agent.
   auto& occ = lattice_.occupancy();

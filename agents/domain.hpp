@@ -146,9 +146,8 @@ class Domain {
   int64_t total_alive() const { return comm::sum(alive()); }
   // Every agent, ordered by site (a canonical order, whatever the blocks' history). Collective:
   // distributed, rank 0 gets them all and the other ranks none.
-  std::vector<AgentRecord> records() const { return by_site(false); }
-  // The same on every rank (collective).
-  std::vector<AgentRecord> all_records() const { return by_site(true); }
+  // (Slabs follow each other in site order: rank by rank, the records stay in site order.)
+  std::vector<AgentRecord> records() const { return comm::root_gather(local_records()); }
   // The agents this rank holds, ordered by site.
   std::vector<AgentRecord> local_records() const;
   // Removes every agent and frees its site.
@@ -156,8 +155,6 @@ class Domain {
 
  private:
   int block_of(SiteId s) const { return grid_.block_of(lattice_.coord(s)); }
-  // Every agent sorted by site, gathered on every rank (`all`) or on rank 0.
-  std::vector<AgentRecord> by_site(bool all) const;
   // Distributed: the occupancy of this rank's bands as it was at the start of a colour phase;
   // then, after the phase, every rank's changes applied where they fall in a window.
   void remember_region();
