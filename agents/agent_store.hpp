@@ -2,6 +2,7 @@
 // Agents as columns: one array per field, one set per spatial block. A slot indexes every
 // column; a dead slot (type kDead) is reused by the next birth in the block.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -68,23 +69,12 @@ class alignas(64) AgentBlock {
   // its agent (a slot entered twice would otherwise act twice).
   template <bool canonical, class Event>
   void drain(int64_t step, Event&& event) {
-    scratch_.swap(calendar_.bucket(step));
     if constexpr (!canonical) {
-      // In slot order, in one pass: the columns are then read front to back, which the cache
-      // prefetches, instead of at random. Rescheduled agents land in other buckets or in this
-      // bucket's fresh vector, never in the one being read.
-      radix_sort(scratch_, slots());
-      for (const uint32_t slot : scratch_) {
-        if (type[slot] == kDead) continue;
-        const int64_t when = next_step[slot];
-        if (when == step)
-          event(slot);
-        else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
-          calendar_.push(when, slot);
-      }
-      scratch_.clear();
+      for (const uint32_t slot : take_due(step))
+        if (type[slot] != kDead && next_step[slot] == step) event(slot);
       return;
     }
+    scratch_.swap(calendar_.bucket(step));
     due_.clear();
     for (const uint32_t slot : scratch_) {
       if (type[slot] == kDead) continue;
@@ -119,14 +109,31 @@ class alignas(64) AgentBlock {
       if (type[slot] != kDead && next_step[slot] == step) event(slot);
   }
 
-  // Sorts slot numbers below `bound` in place: LSD radix, 8 bits a pass.
-  void radix_sort(std::vector<uint32_t>& v, uint32_t bound) {
-    if (v.size() < 64) {
-      std::sort(v.begin(), v.end());
-      return;
-    }
-    radix_passes(v, radix_buffer_, 0, bound);
+  // The slots whose next event is at `step`, in slot order (so the columns are read front to
+  // back, which the cache prefetches); entries due on a later lap of the ring stay and stale ones
+  // are dropped. Each must be rescheduled or removed before the next take (a slot entered twice
+  // would otherwise act twice). Valid until the next take.
+  std::span<const uint32_t> take_due(int64_t step) {
+    scratch_.swap(calendar_.bucket(step));
+    // Sorted (and made unique) through a bit per slot: one pass over the entries and one over
+    // the words, where a radix sort passes over the entries twice or more.
+    marks_.assign((slots() + 63) / 64, 0);
+    for (const uint32_t slot : scratch_) marks_[slot >> 6] |= uint64_t{1} << (slot & 63);
+    scratch_.clear();
+    due_.clear();
+    for (size_t w = 0; w < marks_.size(); ++w)
+      for (uint64_t bits = marks_[w]; bits != 0; bits &= bits - 1) {
+        const uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(bits));
+        if (type[slot] == kDead) continue;
+        const int64_t when = next_step[slot];
+        if (when == step)
+          due_.push_back(slot);
+        else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
+          calendar_.push(when, slot);
+      }
+    return due_;
   }
+
   // LSD radix passes over the 8-bit digits of (x >> offset) up to `bound`.
   template <class T>
   static void radix_passes(std::vector<T>& v, std::vector<T>& buffer, int offset, uint32_t bound) {
@@ -157,7 +164,7 @@ class alignas(64) AgentBlock {
   std::vector<uint32_t> free_;
   std::vector<uint32_t> scratch_;
   std::vector<uint32_t> due_;
-  std::vector<uint32_t> radix_buffer_;
+  std::vector<uint64_t> marks_;
   std::vector<uint64_t> keyed_, keyed_buffer_;
   int64_t alive_ = 0;
 };

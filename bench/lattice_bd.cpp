@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -18,69 +19,6 @@ namespace {
 constexpr double kDivide = 0.10, kDie = 0.08, kDifferentiate = 0.3;
 
 class Kernel {
- public:
-  Kernel(Lattice& lattice, const BlockGrid& grid, Stream stream)
-      : lattice_(lattice),
-        grid_(grid),
-        stream_(stream),
-        deltas_(lattice.deltas().begin(), lattice.deltas().end()),
-        events_(static_cast<size_t>(grid.count())) {}
-
-  // Each step an agent has an event with probability 0.18, so the steps to its next one are
-  // geometric: drawn once, instead of a draw per agent per step. Inverting the distribution
-  // costs a logarithm; a table over the top 12 bits of the uniform gives the answer directly
-  // wherever no quantile boundary falls inside the table cell (all but a few percent of draws).
-  static int64_t wait(uint32_t w) {
-    const Geometric& g = geometric();
-    const int16_t k = g.by_top_bits[w >> 20];
-    if (k > 0) return k;
-    return 1 + static_cast<int64_t>(std::log((static_cast<double>(w) + 0.5) * 0x1p-32) *
-                                    g.inv_log_stay);
-  }
-
-  void event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
-    ++events_[static_cast<size_t>(b)].n;
-    const SiteId site = block.site[slot];
-    const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kBench);
-    auto& occ = lattice_.occupancy();
-    if (d.u(0) * (kDivide + kDie) >= kDivide) {  // death
-      occ[site] = kFree;
-      block.remove(slot);
-      return;
-    }
-    block.reschedule(slot, step + wait(d.w[3]));
-    uint8_t free_k[26];
-    int n = 0;
-    for (int k = 0; k < static_cast<int>(deltas_.size()); ++k) {  // branch-free
-      free_k[n] = static_cast<uint8_t>(k);
-      n += occ[site + deltas_[k]] == kFree;
-    }
-    if (n == 0) return;
-    // Word 1: its high half picks the site, its low half the daughter's type.
-    const int k = free_k[((d.w[1] >> 16) * static_cast<uint32_t>(n)) >> 16];
-    const SiteId to = static_cast<SiteId>(site + deltas_[k]);
-    occ[to] = kOccupied;
-    AgentRecord a;
-    a.site = to;
-    a.type = (d.w[1] & 0xFFFF) < static_cast<uint32_t>(kDifferentiate * 65536)
-                 ? static_cast<uint8_t>(std::min(block.type[slot] + 1, 3))
-                 : block.type[slot];
-    a.clone = block.clone[slot];
-    a.next_step = static_cast<int32_t>(step + wait(d.w[2]));
-    const Coord c = lattice_.coord(site), o = lattice_.offsets()[k];
-    if (grid_.box(b).contains({c.x + o.x, c.y + o.y, c.z + o.z}))
-      block.add(a);
-    else
-      block.outbox.push_back(a);
-  }
-
-  int64_t events() const {
-    int64_t n = 0;
-    for (const Count& e : events_) n += e.n;
-    return n;
-  }
-
- private:
   struct Geometric {
     double inv_log_stay = 1.0 / std::log(1.0 - (kDivide + kDie));
     std::array<int16_t, 4096> by_top_bits{};  // the wait, or 0 where the cell is ambiguous
@@ -98,6 +36,114 @@ class Kernel {
     static const Geometric g;
     return g;
   }
+
+ public:
+  Kernel(Lattice& lattice, const BlockGrid& grid, Stream stream)
+      : lattice_(lattice),
+        grid_(grid),
+        stream_(stream),
+        deltas_(lattice.deltas().begin(), lattice.deltas().end()),
+        events_(static_cast<size_t>(grid.count())) {}
+
+  // Each step an agent has an event with probability 0.18, so the steps to its next one are
+  // geometric: drawn once, instead of a draw per agent per step. Inverting the distribution
+  // costs a logarithm; a table over the top 12 bits of the uniform gives the answer directly
+  // wherever no quantile boundary falls inside the table cell (all but a few percent of draws).
+  static int64_t wait(uint32_t w) { return wait(geometric(), w); }
+  static int64_t wait(const Geometric& g, uint32_t w) {
+    const int16_t k = g.by_top_bits[w >> 20];
+    if (k > 0) return k;
+    return 1 + static_cast<int64_t>(std::log((static_cast<double>(w) + 0.5) * 0x1p-32) *
+                                    g.inv_log_stay);
+  }
+
+  // The block's events of this step. The draws of all its due agents are made first, several
+  // at a time on the processor's vector unit (an event changes no other agent's site, and
+  // newborns are never due in their step of birth).
+  void drain(AgentBlock& block, int b, int64_t step) {
+    const std::span<const uint32_t> due = block.take_due(step);
+    thread_local std::vector<uint32_t> sites, words[4];
+    const size_t n = due.size();
+    sites.resize(n);
+    for (auto& w : words) w.resize(n);
+    for (size_t i = 0; i < n; ++i) sites[i] = block.site[due[i]];
+    stream_.draw_many(sites, static_cast<uint64_t>(step), Purpose::kBench, words[0].data(),
+                      words[1].data(), words[2].data(), words[3].data());
+    events_[static_cast<size_t>(b)].n += static_cast<int64_t>(n);
+    // The occupancy around an agent a few events ahead is fetched while this one runs: in a
+    // block, a step's first touch of a row is a miss in the core's own caches.
+    const uint8_t* occ = lattice_.occupancy().data();
+    constexpr size_t kAhead = 8;
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        const SiteId ahead = sites[i + kAhead];
+        __builtin_prefetch(occ + ahead + deltas_[2]);
+        __builtin_prefetch(occ + ahead);
+        __builtin_prefetch(occ + ahead + deltas_[3]);
+      }
+      event(block, b, due[i], sites[i], step,
+            Draw{{words[0][i], words[1][i], words[2][i], words[3][i]}});
+    }
+  }
+
+  void event(AgentBlock& block, int b, uint32_t slot, SiteId site, int64_t step, const Draw& d) {
+    auto& occ = lattice_.occupancy();
+    if (d.w[0] >= death_from_) {  // death
+      occ[site] = kFree;
+      block.remove(slot);
+      return;
+    }
+    block.reschedule(slot, step + wait(geometric_, d.w[3]));
+    uint8_t free_k[26];
+    int n = 0;
+    for (int k = 0; k < static_cast<int>(deltas_.size()); ++k) {  // branch-free
+      free_k[n] = static_cast<uint8_t>(k);
+      n += occ[site + deltas_[k]] == kFree;
+    }
+    if (n == 0) return;
+    // Word 1: its high half picks the site, its low half the daughter's type.
+    const int k = free_k[((d.w[1] >> 16) * static_cast<uint32_t>(n)) >> 16];
+    const SiteId to = static_cast<SiteId>(site + deltas_[k]);
+    occ[to] = kOccupied;
+    AgentRecord a;
+    a.site = to;
+    a.type = (d.w[1] & 0xFFFF) < static_cast<uint32_t>(kDifferentiate * 65536)
+                 ? static_cast<uint8_t>(std::min(block.type[slot] + 1, 3))
+                 : block.type[slot];
+    a.clone = block.clone[slot];
+    a.next_step = static_cast<int32_t>(step + wait(geometric_, d.w[2]));
+    const Coord c = lattice_.coord(site), o = lattice_.offsets()[k];
+    if (grid_.box(b).contains({c.x + o.x, c.y + o.y, c.z + o.z}))
+      block.add(a);
+    else
+      block.outbox.push_back(a);
+  }
+
+  int64_t events() const {
+    int64_t n = 0;
+    for (const Count& e : events_) n += e.n;
+    return n;
+  }
+
+ private:
+  // The least word w with u(w) * (kDivide + kDie) >= kDivide, found with that very expression
+  // (so the integer comparison agrees with it for every word).
+  static uint32_t death_from() {
+    uint32_t lo = 0, hi = UINT32_MAX;
+    const auto dies = [](uint32_t w) {
+      return Draw{{w, 0, 0, 0}}.u(0) * (kDivide + kDie) >= kDivide;
+    };
+    while (lo < hi) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      if (dies(mid))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    return lo;
+  }
+  const Geometric& geometric_ = geometric();
+  const uint32_t death_from_ = death_from();
   Lattice& lattice_;
   const BlockGrid& grid_;
   Stream stream_;
@@ -169,11 +215,7 @@ LatticeBdResult run_lattice_bd(const LatticeBdConfig& cfg) {
   for (int64_t step = 0; step < cfg.steps; ++step) {
     for (const AgentBlock& b : blocks) r.updates += b.alive();
     colour_sweep(
-        grid,
-        [&](int b) {
-          AgentBlock& blk = blocks[static_cast<size_t>(b)];
-          blk.drain<false>(step, [&](uint32_t slot) { kernel.event(blk, b, slot, step); });
-        },
+        grid, [&](int b) { kernel.drain(blocks[static_cast<size_t>(b)], b, step); },
         worth_parallel(entries(blocks, step)));
     merge_outboxes(blocks, grid, lattice);
   }

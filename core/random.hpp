@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <span>
 
 namespace marrow {
 
@@ -44,6 +45,15 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> c, std::arr
   return c;
 }
 
+// Philox4x32-10 over n counters at once, one counter word per array (c1 and c3 shared): the
+// words of philox4x32_10({c0[i], c1, c2, c3}, k) into w0[i]..w3[i]. Integer arithmetic only, so
+// every vector width gives the same words; the widest the processor has is chosen at run time.
+enum class VectorUnit { kScalar, kAvx2, kAvx512 };
+VectorUnit widest_vector_unit();
+void philox4x32_10_many(const uint32_t* c0, size_t n, uint32_t c1, uint32_t c2, uint32_t c3,
+                        std::array<uint32_t, 2> k, uint32_t* w0, uint32_t* w1, uint32_t* w2,
+                        uint32_t* w3, VectorUnit unit = widest_vector_unit());
+
 // Four independent 32-bit words from one Philox4x32-10 call.
 struct Draw {
   std::array<uint32_t, 4> w;
@@ -65,6 +75,15 @@ class Stream {
         {static_cast<uint32_t>(who), static_cast<uint32_t>(who >> 32), static_cast<uint32_t>(when),
          static_cast<uint32_t>(why) ^ (static_cast<uint32_t>(when >> 32) << 8)},
         key_)};
+  }
+
+  // The words of draw(who[i], when, why) for every i into w0[i]..w3[i], several at a time.
+  void draw_many(std::span<const uint32_t> who, uint64_t when, Purpose why, uint32_t* w0,
+                 uint32_t* w1, uint32_t* w2, uint32_t* w3,
+                 VectorUnit unit = widest_vector_unit()) const {
+    philox4x32_10_many(who.data(), who.size(), 0, static_cast<uint32_t>(when),
+                       static_cast<uint32_t>(why) ^ (static_cast<uint32_t>(when >> 32) << 8), key_,
+                       w0, w1, w2, w3, unit);
   }
 
   uint64_t seed() const {

@@ -285,5 +285,19 @@ TEST(AgentBlock, NonCanonicalDrainCallsTheSameAgents) {
   EXPECT_EQ(called, (std::vector<SiteId>{10, 20, 30}));
 }
 
+TEST(AgentBlock, TakeDueGivesEachDueSlotOnceInSlotOrderAndKeepsLaterLaps) {
+  AgentBlock block(8);
+  for (SiteId s : {50u, 40u, 30u, 20u, 10u}) block.add(agent(s, 3));  // slots 0..4 due at 3
+  block.reschedule(1, 3);   // entered twice for step 3: taken once
+  block.reschedule(2, 11);  // the next lap of the same bucket: stays
+  block.remove(4);          // dead: dropped
+  const std::span<const uint32_t> due = block.take_due(3);
+  EXPECT_EQ(std::vector<uint32_t>(due.begin(), due.end()), (std::vector<uint32_t>{0, 1, 3}));
+  for (const uint32_t slot : {0u, 1u, 3u}) block.reschedule(slot, kNever);
+  EXPECT_TRUE(block.take_due(3).empty());
+  const std::span<const uint32_t> later = block.take_due(11);
+  EXPECT_EQ(std::vector<uint32_t>(later.begin(), later.end()), (std::vector<uint32_t>{2}));
+}
+
 }  // namespace
 }  // namespace marrow

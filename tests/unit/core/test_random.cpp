@@ -50,6 +50,29 @@ TEST(Stream, ChangingAnyInputChangesTheWords) {
   EXPECT_EQ(by_purpose.size(), 7u);
 }
 
+TEST(Stream, DrawManyGivesTheWordsOfDrawOnEveryVectorUnit) {
+  const Stream s(0xFEEDFACE12345ull);
+  std::vector<uint32_t> who(1000);
+  for (size_t i = 0; i < who.size(); ++i)
+    who[i] = static_cast<uint32_t>(i * 2654435761u) ^ (i % 3 == 0 ? 0xFFFFFFF0u : 0u);
+  for (const VectorUnit unit : {VectorUnit::kScalar, VectorUnit::kAvx2, VectorUnit::kAvx512}) {
+    // Lengths around the vector widths (8 and 16 counters): the tails go word by word.
+    for (const size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 33, 1000}) {
+      for (const uint64_t when : {0ull, 12345ull, (1ull << 40) + 7}) {
+        std::vector<uint32_t> w[4];
+        for (auto& v : w) v.assign(n, 0);
+        s.draw_many(std::span(who).first(n), when, Purpose::kEvent, w[0].data(), w[1].data(),
+                    w[2].data(), w[3].data(), unit);
+        for (size_t i = 0; i < n; ++i) {
+          const Draw d = s.draw(who[i], when, Purpose::kEvent);
+          ASSERT_EQ((std::array<uint32_t, 4>{w[0][i], w[1][i], w[2][i], w[3][i]}), d.w)
+              << "unit " << static_cast<int>(unit) << " n " << n << " i " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(Draw, UniformIsInsideTheOpenUnitInterval) {
   const Draw lo{{0u, 0u, 0u, 0u}}, hi{{UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX}};
   for (int i = 0; i < 4; ++i) {
