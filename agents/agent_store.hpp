@@ -74,6 +74,15 @@ class alignas(64) AgentBlock {
         if (type[slot] != kDead && next_step[slot] == step) event(slot);
       return;
     }
+    for (const uint32_t slot : due_by_site(step))
+      if (type[slot] != kDead && next_step[slot] == step) event(slot);
+  }
+
+  // The slots whose next event is at `step`, each once, in order of site index (the canonical
+  // order of drain<true>); entries due on a later lap of the ring stay, stale ones are dropped.
+  // An event must check that its agent is still alive and due (an earlier event of the step
+  // may have removed or rescheduled it). Valid until the next take.
+  std::span<const uint32_t> due_by_site(int64_t step) {
     scratch_.swap(calendar_.bucket(step));
     due_.clear();
     for (const uint32_t slot : scratch_) {
@@ -92,21 +101,22 @@ class alignas(64) AgentBlock {
       keyed_.push_back((uint64_t{site[slot]} << 32) | slot);
       bound = std::max(bound, site[slot]);
     }
-    if (keyed_.size() < 64) {
+    if (keyed_.size() < 16) {
       for (size_t i = 1; i < keyed_.size(); ++i) {
         const uint64_t x = keyed_[i];
         size_t j = i;
         for (; j > 0 && keyed_[j - 1] > x; --j) keyed_[j] = keyed_[j - 1];
         keyed_[j] = x;
       }
+    } else if (keyed_.size() < 512) {
+      std::sort(keyed_.begin(), keyed_.end());
     } else {
       radix_passes(keyed_, keyed_buffer_, 32, bound);
     }
     for (size_t i = 0; i < keyed_.size(); ++i) due_[i] = static_cast<uint32_t>(keyed_[i]);
     // A slot entered twice for this step (rescheduled to it again) acts once.
     due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
-    for (const uint32_t slot : due_)
-      if (type[slot] != kDead && next_step[slot] == step) event(slot);
+    return due_;
   }
 
   // The slots whose next event is at `step`, in slot order (so the columns are read front to

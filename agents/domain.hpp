@@ -122,6 +122,15 @@ class Domain {
   // another block join it.
   template <class Event>
   void events(int64_t step, Event&& event) {
+    events(
+        step, [](const AgentBlock&, std::span<const uint32_t>) {},
+        [&](AgentBlock& block, int b, uint32_t slot, size_t) { event(block, b, slot); });
+  }
+  // The same, with prepare(block, due) called first on each block's due slots in the order of
+  // their events (AgentBlock::due_by_site), and event(block, b, slot, i) told the slot's place i
+  // in that list: a block's draws can be made together.
+  template <class Prepare, class Event>
+  void events(int64_t step, Prepare&& prepare, Event&& event) {
     const bool shared = comm::size() > 1;
     if (shared) remember_region();
     colour_sweep(
@@ -129,7 +138,13 @@ class Domain {
         [&](int b) {
           AgentBlock* block = held(b);
           if (block == nullptr) return;  // another rank's
-          block->drain<true>(step, [&](uint32_t slot) { event(*block, b, slot); });
+          const std::span<const uint32_t> due = block->due_by_site(step);
+          prepare(*block, due);
+          for (size_t i = 0; i < due.size(); ++i) {
+            const uint32_t slot = due[i];
+            if (block->type[slot] != kDead && block->next_step[slot] == step)
+              event(*block, b, slot, i);
+          }
         },
         worth_parallel(entries(blocks_, step)),
         [&] {

@@ -121,14 +121,26 @@ int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t st
   return wait >= kNeverStep - step ? kNever : step + wait;
 }
 
-void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
+void FateKernel::draw_events(const AgentBlock& block, std::span<const uint32_t> due, int64_t step,
+                             EventDraws& out) const {
+  const size_t n = due.size();
+  out.site.resize(n);
+  for (auto& w : out.w) w.resize(n);
+  for (size_t i = 0; i < n; ++i) out.site[i] = block.site[due[i]];
+  stream_.draw_many(out.site, static_cast<uint64_t>(step), Purpose::kEvent, out.w[0].data(),
+                    out.w[1].data(), out.w[2].data(), out.w[3].data());
+  stream_.draw_many(out.site, static_cast<uint64_t>(step), Purpose::kDaughter, out.w[4].data(),
+                    out.w[5].data(), out.w[6].data(), out.w[7].data());
+}
+
+void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d,
+                       const Draw& dd) {
   ++tally(b)[kEvents];
   const SiteId site = block.site[slot];
   const int type = block.type[slot];
   const TypeRates& r = rates(type, site);
   const bool quiescent = block.flags[slot] & kQuiescent;
   const int waiting = (block.flags[slot] & kPendingMask) >> kPendingShift;
-  const Draw d = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kEvent);
   // Competing transitions, chosen by their current rates.
   // A quiescent cell may hold a division that found no room (a stem cell): it retries once it
   // has left G0.
@@ -153,7 +165,7 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
     return;
   }
   if (waiting) {
-    divide(block, b, slot, step, waiting, d);
+    divide(block, b, slot, step, waiting, d, dd);
     return;
   }
   if (quiescent || x < r.quiescence_entry) {
@@ -167,7 +179,7 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step) {
          u < f.self_renewal                  ? 1
          : u < f.self_renewal + f.asymmetric ? 2
                                              : 3,
-         d);
+         d, dd);
 }
 
 int FateKernel::free_neighbour(SiteId site, uint32_t word, bool stem) const {
@@ -262,11 +274,10 @@ void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, 
 }
 
 void FateKernel::divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate,
-                        const Draw& d) {
+                        const Draw& d, const Draw& dd) {
   const SiteId site = block.site[slot];
   const int type = block.type[slot];
   Target first = static_cast<Target>(type), second = static_cast<Target>(type);
-  const Draw dd = stream_.draw(site, static_cast<uint64_t>(step), Purpose::kDaughter);
   if (fate >= 2) second = graph_.choose_target(type, dd.u(0));
   if (fate == 3) first = graph_.choose_target(type, d.u(3));
   const bool first_agent = !graph_.is_compartment(first);

@@ -276,8 +276,16 @@ void Simulation::treat() {
 
 void Simulation::fate_events() {
   const int64_t now = step_;
+  // Each thread makes the draws of one block at a time.
+  thread_local FateKernel::EventDraws draws;
   domain_.events(
-      now, [&](AgentBlock& block, int b, uint32_t slot) { kernel_->event(block, b, slot, now); });
+      now,
+      [&](const AgentBlock& block, std::span<const uint32_t> due) {
+        kernel_->draw_events(block, due, now, draws);
+      },
+      [&](AgentBlock& block, int b, uint32_t slot, size_t i) {
+        kernel_->event(block, b, slot, now, draws.event(i), draws.daughter(i));
+      });
 }
 
 void Simulation::feed_blood() {

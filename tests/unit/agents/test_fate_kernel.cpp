@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "agents/agent_store.hpp"
@@ -94,13 +95,23 @@ struct World {
   // colour run one after the other here (colour_sweep's threads are tested in model/); a
   // parallel region per step only slows these tests down on a busy machine.
   // `reverse`: the blocks of each colour in the opposite order, as threads may take them.
-  std::vector<int64_t> step(int64_t now, bool reverse = false) {
+  // `prepared`: a block's draws made together beforehand, as the simulation makes them.
+  std::vector<int64_t> step(int64_t now, bool reverse = false, bool prepared = false) {
+    FateKernel::EventDraws draws;
     for (int c = 0; c < grid.colours(); ++c)
       for (size_t i = 0; i < grid.colour(c).size(); ++i) {
         const std::vector<int>& ids = grid.colour(c);
         const int b = reverse ? ids[ids.size() - 1 - i] : ids[i];
         AgentBlock& block = blocks[b];
-        block.drain<true>(now, [&](uint32_t slot) { kernel.event(block, b, slot, now); });
+        if (!prepared) {
+          block.drain<true>(now, [&](uint32_t slot) { kernel.event(block, b, slot, now); });
+          continue;
+        }
+        const std::span<const uint32_t> due = block.due_by_site(now);
+        kernel.draw_events(block, due, now, draws);
+        for (size_t k = 0; k < due.size(); ++k)
+          if (block.type[due[k]] != kDead && block.next_step[due[k]] == now)
+            kernel.event(block, b, due[k], now, draws.event(k), draws.daughter(k));
       }
     for (AgentBlock& from : blocks) {
       for (const AgentRecord& a : from.outbox) blocks[block_of(a.site)].add(a);
@@ -488,6 +499,34 @@ TEST(FateKernel, PushedDaughtersGiveTheSameResultInAnyBlockOrder) {
     const AgentRecord& b = result[1].at(site);
     EXPECT_TRUE(a.type == b.type && a.flags == b.flags && a.divisions == b.divisions &&
                 a.next_step == b.next_step)
+        << "site " << site;
+  }
+}
+
+TEST(FateKernel, DrawsMadeTogetherGiveTheSameResultAsOneByOne) {
+  // Divisions, deaths, migration and pushes across blocks: a block's draws made beforehand, on
+  // the vector unit, are the draws each event would make, and no event changes another's site.
+  const LineageGraph g({type("A", rates(0.4, 0.05, 0, 0, 0.3, {0.5, 0.2, 0.3}), {{1, 1.0}}),
+                        type("B", rates(0.3, 0.2, 0.1, 0.2, 0.3, {0.3, 0, 0.7}), {{2, 1.0}})},
+                       {"c"});
+  std::vector<std::map<SiteId, AgentRecord>> result;
+  for (const bool prepared : {false, true}) {
+    World w(g, 40, 40, 8, 11);
+    w.kernel.set_division_reach(4);
+    for (int y = 0; y < 40; ++y)
+      for (int x = 0; x < 40; ++x)
+        if ((x * 7 + y * 3) % 4 != 0) w.place(x, y, (x + y) % 2, (x * 13 + y) % 5);
+    for (int64_t step = 0; step < 60; ++step) w.step(step, false, prepared);
+    w.expect_consistent();
+    result.push_back(w.agents());
+  }
+  ASSERT_EQ(result[0].size(), result[1].size());
+  EXPECT_GT(result[0].size(), 500u);
+  for (const auto& [site, a] : result[0]) {
+    ASSERT_EQ(result[1].count(site), 1u) << "site " << site;
+    const AgentRecord& b = result[1].at(site);
+    EXPECT_TRUE(a.type == b.type && a.flags == b.flags && a.divisions == b.divisions &&
+                a.next_step == b.next_step && a.clone == b.clone)
         << "site " << site;
   }
 }
