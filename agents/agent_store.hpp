@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "agents/agent_columns.hpp"
@@ -127,12 +128,13 @@ class alignas(64) AgentBlock {
     scratch_.swap(calendar_.bucket(step));
     // Sorted (and made unique) through a bit per slot: one pass over the entries and one over
     // the words, where a radix sort passes over the entries twice or more.
-    marks_.assign((slots() + 63) / 64, 0);
+    // (The marks are zero between takes: each word is cleared as it is read.)
+    marks_.resize((slots() + 63) / 64, 0);
     for (const uint32_t slot : scratch_) marks_[slot >> 6] |= uint64_t{1} << (slot & 63);
     scratch_.clear();
     due_.clear();
     for (size_t w = 0; w < marks_.size(); ++w)
-      for (uint64_t bits = marks_[w]; bits != 0; bits &= bits - 1) {
+      for (uint64_t bits = std::exchange(marks_[w], 0); bits != 0; bits &= bits - 1) {
         const uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(bits));
         if (type[slot] == kDead) continue;
         const int64_t when = next_step[slot];

@@ -11,6 +11,7 @@
 #include "agents/agent_store.hpp"
 #include "core/block_grid.hpp"
 #include "core/lattice.hpp"
+#include "core/moore2d.hpp"
 #include "core/random.hpp"
 
 namespace marrow::bench {
@@ -43,6 +44,9 @@ class Kernel {
         grid_(grid),
         stream_(stream),
         deltas_(lattice.deltas().begin(), lattice.deltas().end()),
+        moore2d_px_(moore2d::kAvailable && kFree == 0 && lattice.dim() == 2 && deltas_.size() == 8
+                        ? deltas_[6]
+                        : 0),
         events_(static_cast<size_t>(grid.count())) {}
 
   // Each step an agent has an event with probability 0.18, so the steps to its next one are
@@ -94,15 +98,21 @@ class Kernel {
       return;
     }
     block.reschedule(slot, step + wait(geometric_, d.w[3]));
-    uint8_t free_k[26];
-    int n = 0;
-    for (int k = 0; k < static_cast<int>(deltas_.size()); ++k) {  // branch-free
-      free_k[n] = static_cast<uint8_t>(k);
-      n += occ[site + deltas_[k]] == kFree;
-    }
-    if (n == 0) return;
     // Word 1: its high half picks the site, its low half the daughter's type.
-    const int k = free_k[((d.w[1] >> 16) * static_cast<uint32_t>(n)) >> 16];
+    int k;
+    if (moore2d_px_ > 0) {  // kFree is 0
+      k = moore2d::pick16(moore2d::zero_mask(occ.data(), site, moore2d_px_), d.w[1] >> 16);
+      if (k < 0) return;
+    } else {
+      uint8_t free_k[26];
+      int n = 0;
+      for (int j = 0; j < static_cast<int>(deltas_.size()); ++j) {  // branch-free
+        free_k[n] = static_cast<uint8_t>(j);
+        n += occ[site + deltas_[j]] == kFree;
+      }
+      if (n == 0) return;
+      k = free_k[((d.w[1] >> 16) * static_cast<uint32_t>(n)) >> 16];
+    }
     const SiteId to = static_cast<SiteId>(site + deltas_[k]);
     occ[to] = kOccupied;
     AgentRecord a;
@@ -112,8 +122,7 @@ class Kernel {
                  : block.type[slot];
     a.clone = block.clone[slot];
     a.next_step = static_cast<int32_t>(step + wait(geometric_, d.w[2]));
-    const Coord c = lattice_.coord(site), o = lattice_.offsets()[k];
-    if (grid_.box(b).contains({c.x + o.x, c.y + o.y, c.z + o.z}))
+    if (grid_.box(b).contains(lattice_.coord(to)))
       block.add(a);
     else
       block.outbox.push_back(a);
@@ -148,6 +157,7 @@ class Kernel {
   const BlockGrid& grid_;
   Stream stream_;
   std::vector<int64_t> deltas_;
+  int64_t moore2d_px_;        // the row stride on a 2D Moore lattice (core/moore2d.hpp), else 0
   struct alignas(64) Count {  // a cache line per block: threads count side by side
     int64_t n = 0;
   };

@@ -74,7 +74,7 @@ class Lattice {
   }
   SiteId index(Coord c) const { return index(c.x, c.y, c.z); }
   Coord coord(SiteId s) const {
-    const uint32_t row = div_px_(s), plane = div_pxy_(s);
+    const uint32_t row = div_px_(s), plane = pad_z_ ? div_pxy_(s) : 0;  // 2D: one plane
     return Coord{static_cast<int>(s - row * static_cast<uint32_t>(px_)) - 1,
                  static_cast<int>(row - plane * static_cast<uint32_t>(py_)) - 1,
                  static_cast<int>(plane) - pad_z_};

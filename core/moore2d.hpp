@@ -1,0 +1,73 @@
+#pragma once
+// Neighbour masks on a 2D lattice with the Moore neighbourhood: bit k stands for
+// Lattice::deltas()[k], in their raster order (the three sites of the row below, the left and the
+// right one, the three of the row above). A per-site byte array is read with three 4-byte loads
+// and tested four bytes at a time, where a loop over the eight neighbours loads and tests each.
+// The j-th set neighbour is then a table lookup: the same choice as listing them in order and
+// taking the j-th.
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace marrow::moore2d {
+
+// Whether the masks can be used: a little-endian machine (the byte order of the loads).
+inline constexpr bool kAvailable = std::endian::native == std::endian::little;
+
+// The high bit of each byte of x that is zero (exact: no carry crosses bytes).
+inline uint32_t zero_bytes(uint32_t x) {
+  return ~(((x & 0x7F7F7F7Fu) + 0x7F7F7F7Fu) | x | 0x7F7F7F7Fu);
+}
+
+// The neighbours of `site` (row stride px) whose byte in `a` is zero. The loads read one byte
+// beyond the right neighbours, inside the padded row.
+inline uint32_t zero_mask(const uint8_t* a, int64_t site, int64_t px) {
+  const auto load = [](const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  const uint32_t below = load(a + site - px - 1), mid = load(a + site - 1),
+                 above = load(a + site + px - 1);
+#ifdef __SSE2__
+  // The three rows side by side in one vector: one compare, one byte mask of 12 bits.
+  const __m128i rows =
+      _mm_set_epi32(0, static_cast<int>(above), static_cast<int>(mid), static_cast<int>(below));
+  const uint32_t z =
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(rows, _mm_setzero_si128())));
+  return (z & 7) | ((z >> 1) & 8) | ((z >> 2) & 16) | ((z >> 3) & 0xE0);
+#else
+  const auto three = [](uint32_t m) { return ((m >> 7) & 1) | ((m >> 14) & 2) | ((m >> 21) & 4); };
+  const uint32_t m = zero_bytes(mid);
+  return three(zero_bytes(below)) | ((m >> 7) & 1) << 3 | ((m >> 23) & 1) << 4 |
+         three(zero_bytes(above)) << 5;
+#endif
+}
+
+struct Tables {
+  std::array<uint8_t, 256> count{};
+  std::array<std::array<uint8_t, 8>, 256> nth{};  // the j-th set bit of a mask
+  constexpr Tables() {
+    for (int m = 0; m < 256; ++m) {
+      int n = 0;
+      for (int k = 0; k < 8; ++k)
+        if (m >> k & 1) nth[m][n++] = static_cast<uint8_t>(k);
+      count[m] = static_cast<uint8_t>(n);
+    }
+  }
+};
+inline constexpr Tables kTables{};
+
+// The neighbour a 16-bit number picks among those set in `m` (`set[(half * n) >> 16]` over the
+// n set ones in order), or -1 for none.
+inline int pick16(uint32_t m, uint32_t half) {
+  const uint32_t n = kTables.count[m];
+  if (n == 0) return -1;
+  return kTables.nth[m][(half * n) >> 16];
+}
+
+}  // namespace marrow::moore2d
