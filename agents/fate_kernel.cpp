@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "agents/room.hpp"
+#include "core/moore2d.hpp"
 
 namespace marrow {
 
@@ -22,6 +23,8 @@ FateKernel::FateKernel(const LineageGraph& graph, Lattice& lattice, const BlockG
   blended_.resize(static_cast<size_t>(graph.type_count()));
   stem_.resize(static_cast<size_t>(graph.type_count()));
   for (const CellType& t : graph.types()) seeks_.push_back(t.seeks_niche ? 1 : 0);
+  if (moore2d::kAvailable && kFree == 0 && lattice.dim() == 2 && lattice.deltas().size() == 8)
+    moore2d_px_ = lattice.deltas()[6];
   no_stem_level_ = SiteVector<uint8_t>(niche.size());
   stem_level_ = no_stem_level_;
   set_activation(std::vector<double>(static_cast<size_t>(graph.type_count()), 1.0));
@@ -183,6 +186,11 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step, co
 }
 
 int FateKernel::free_neighbour(SiteId site, uint32_t word, bool stem) const {
+  if (moore2d_px_ > 0) {  // kFree is 0; working niche sites (byte 1) are open to stem cells alone
+    const uint32_t free = moore2d::zero_mask(lattice_.occupancy().data(), site, moore2d_px_);
+    const uint32_t open = stem ? 0xFF : ~moore2d::equal_mask(niche_.data(), site, moore2d_px_, 1);
+    return moore2d::pick(free & open & 0xFF, word);
+  }
   std::array<uint8_t, 26> free_k;
   int n = 0;
   const auto& occ = lattice_.occupancy();
@@ -199,6 +207,10 @@ int FateKernel::free_neighbour(SiteId site, uint32_t word, bool stem) const {
 }
 
 int FateKernel::free_niche_neighbour(SiteId site, uint32_t word) const {
+  if (moore2d_px_ > 0)
+    return moore2d::pick(moore2d::zero_mask(lattice_.occupancy().data(), site, moore2d_px_) &
+                             ~moore2d::zero_mask(niche_.data(), site, moore2d_px_) & 0xFF,
+                         word);
   std::array<uint8_t, 26> niche_k;
   int n = 0;
   const auto& occ = lattice_.occupancy();

@@ -125,6 +125,7 @@ class FateKernel {
 
   const LineageGraph& graph_;
   Lattice& lattice_;
+  int64_t moore2d_px_ = 0;  // the row stride on a 2D Moore lattice (core/moore2d.hpp), else 0
   const BlockGrid& grid_;
   std::span<const uint8_t> niche_;
   std::span<const float> chemoattractant_;

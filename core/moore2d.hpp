@@ -23,9 +23,9 @@ inline uint32_t zero_bytes(uint32_t x) {
   return ~(((x & 0x7F7F7F7Fu) + 0x7F7F7F7Fu) | x | 0x7F7F7F7Fu);
 }
 
-// The neighbours of `site` (row stride px) whose byte in `a` is zero. The loads read one byte
-// beyond the right neighbours, inside the padded row.
-inline uint32_t zero_mask(const uint8_t* a, int64_t site, int64_t px) {
+// The neighbours of `site` (row stride px) whose byte in `a` equals `value`. The loads read
+// one byte beyond the right neighbours, inside the padded row.
+inline uint32_t equal_mask(const uint8_t* a, int64_t site, int64_t px, uint8_t value) {
   const auto load = [](const uint8_t* p) {
     uint32_t v;
     std::memcpy(&v, p, 4);
@@ -37,15 +37,18 @@ inline uint32_t zero_mask(const uint8_t* a, int64_t site, int64_t px) {
   // The three rows side by side in one vector: one compare, one byte mask of 12 bits.
   const __m128i rows =
       _mm_set_epi32(0, static_cast<int>(above), static_cast<int>(mid), static_cast<int>(below));
-  const uint32_t z =
-      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(rows, _mm_setzero_si128())));
+  const uint32_t z = static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(rows, _mm_set1_epi8(static_cast<char>(value)))));
   return (z & 7) | ((z >> 1) & 8) | ((z >> 2) & 16) | ((z >> 3) & 0xE0);
 #else
   const auto three = [](uint32_t m) { return ((m >> 7) & 1) | ((m >> 14) & 2) | ((m >> 21) & 4); };
-  const uint32_t m = zero_bytes(mid);
-  return three(zero_bytes(below)) | ((m >> 7) & 1) << 3 | ((m >> 23) & 1) << 4 |
-         three(zero_bytes(above)) << 5;
+  const uint32_t v = 0x01010101u * value, m = zero_bytes(mid ^ v);
+  return three(zero_bytes(below ^ v)) | ((m >> 7) & 1) << 3 | ((m >> 23) & 1) << 4 |
+         three(zero_bytes(above ^ v)) << 5;
 #endif
+}
+inline uint32_t zero_mask(const uint8_t* a, int64_t site, int64_t px) {
+  return equal_mask(a, site, px, 0);
 }
 
 struct Tables {
@@ -62,6 +65,12 @@ struct Tables {
 };
 inline constexpr Tables kTables{};
 
+// The neighbour a 32-bit word picks among those set in `m` (`set[(word * n) >> 32]`), or -1.
+inline int pick(uint32_t m, uint32_t word) {
+  const uint32_t n = kTables.count[m];
+  if (n == 0) return -1;
+  return kTables.nth[m][(static_cast<uint64_t>(word) * n) >> 32];
+}
 // The neighbour a 16-bit number picks among those set in `m` (`set[(half * n) >> 16]` over the
 // n set ones in order), or -1 for none.
 inline int pick16(uint32_t m, uint32_t half) {
