@@ -251,12 +251,6 @@ int FateKernel::uphill_neighbour(SiteId site, double chi, double u, bool stem) c
   return which[n - 1];
 }
 
-bool FateKernel::in_block(int b, SiteId site, int offset) const {
-  const Coord c = lattice_.coord(site);
-  const Coord o = lattice_.offsets()[offset];
-  return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
-}
-
 void FateKernel::migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d) {
   const SiteId site = block.site[slot];
   const bool waiting = block.flags[slot] & kPendingMask;

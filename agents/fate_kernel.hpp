@@ -118,7 +118,12 @@ class FateKernel {
   int free_niche_neighbour(SiteId site, uint32_t word) const;
   // A free neighbour chosen with weight exp(chi * (c_neighbour - c_here)), or -1.
   int uphill_neighbour(SiteId site, double chi, double u, bool stem) const;
-  bool in_block(int b, SiteId site, int offset) const;
+  // Whether the neighbour `offset` of `site` lies in block b (inline: every move and birth asks).
+  bool in_block(int b, SiteId site, int offset) const {
+    const Coord c = lattice_.coord(site);
+    const Coord o = lattice_.offsets()[offset];
+    return grid_.box(b).contains(Coord{c.x + o.x, c.y + o.y, c.z + o.z});
+  }
   // fate: 1 self-renewal, 2 asymmetric, 3 differentiation.
   void divide(AgentBlock& block, int b, uint32_t slot, int64_t step, int fate, const Draw& d,
               const Draw& dd);
