@@ -27,7 +27,7 @@ struct LatticeConfig {
   double site_um = 10;
   int block = 32;
   Neighbourhood neighbourhood = Neighbourhood::kMoore;
-  int calendar_window = 256;
+  int calendar_window = 16;
   // Sites a division can push its daughter when no neighbour is free (1: the division waits).
   int division_reach = 1;
 };
