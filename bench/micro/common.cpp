@@ -64,8 +64,10 @@ SimulationCase& human_simulation(int edge) {
   c.sim = std::make_unique<Simulation>(c.loaded.scenario);
   c.agents = c.sim->agents();
   c.blood = c.sim->blood().state();
-  for (size_t f = 0; f < c.sim->fields().size(); ++f)
-    c.fields.push_back(c.sim->field_values(static_cast<int>(f)));
+  const Lattice& lattice = c.sim->lattice();
+  for (const SignalField& f : c.sim->fields())
+    c.fields.push_back(
+        lattice.unpadded_rows<float>(0, lattice.rows(), [&](SiteId s) { return f.at(s); }));
   return cases.emplace(edge, std::move(c)).first->second;
 }
 

@@ -57,7 +57,7 @@ struct KernelCase {
   BlockGrid grid;
   std::vector<uint8_t> niche;
   FateKernel kernel;
-  std::vector<uint8_t> occupancy0;
+  SiteVector<uint8_t> occupancy0;
   std::vector<AgentBlock> blocks0, blocks;
   int64_t agents = 0;
 

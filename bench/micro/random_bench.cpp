@@ -29,6 +29,28 @@ void BM_StreamDraw(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamDraw)->ArgName("batch")->Arg(1 << 12);
 
+// Stream::draw_many for the same agents and step, on each vector unit (a unit the processor
+// lacks falls back to the next narrower); items: draws.
+void BM_StreamDrawMany(benchmark::State& state) {
+  const Stream stream(42);
+  const auto unit = static_cast<VectorUnit>(state.range(0));
+  std::vector<uint32_t> who(1 << 12), w0(who.size()), w1(who.size()), w2(who.size()),
+      w3(who.size());
+  for (size_t i = 0; i < who.size(); ++i) who[i] = static_cast<uint32_t>(i);
+  uint64_t step = 0;
+  for (auto _ : state) {
+    stream.draw_many(who, step++, Purpose::kEvent, w0.data(), w1.data(), w2.data(), w3.data(),
+                     unit);
+    benchmark::DoNotOptimize(w3.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(who.size()));
+}
+BENCHMARK(BM_StreamDrawMany)
+    ->ArgName("unit")
+    ->Arg(static_cast<int>(VectorUnit::kScalar))
+    ->Arg(static_cast<int>(VectorUnit::kAvx2))
+    ->Arg(static_cast<int>(VectorUnit::kAvx512));
+
 // geometric_steps from uniforms drawn beforehand: the inversion alone (log, divide, floor).
 // Arg: the event probability per step in units of 1e-4 (rate_dt = arg * 1e-4).
 void BM_GeometricSteps(benchmark::State& state) {
