@@ -86,16 +86,10 @@ class alignas(64) AgentBlock {
   std::span<const uint32_t> due_by_site(int64_t step) {
     scratch_.swap(calendar_.bucket(step));
     due_.clear();
-    for (const uint32_t slot : scratch_) {
-      if (type[slot] == kDead) continue;
-      const int64_t when = next_step[slot];
-      if (when == step)
-        due_.push_back(slot);
-      else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
-        calendar_.push(when, slot);
-    }
+    for (const uint32_t slot : scratch_) sift(slot, step);
     scratch_.clear();
-    // By site: (site, slot) pairs sorted as integers, by insertion when few, else by radix.
+    // By site: (site, slot) pairs sorted as integers: by insertion when few, by comparison when
+    // some, else by radix.
     keyed_.clear();
     uint32_t bound = 0;
     for (const uint32_t slot : due_) {
@@ -134,15 +128,8 @@ class alignas(64) AgentBlock {
     scratch_.clear();
     due_.clear();
     for (size_t w = 0; w < marks_.size(); ++w)
-      for (uint64_t bits = std::exchange(marks_[w], 0); bits != 0; bits &= bits - 1) {
-        const uint32_t slot = static_cast<uint32_t>(w * 64 + std::countr_zero(bits));
-        if (type[slot] == kDead) continue;
-        const int64_t when = next_step[slot];
-        if (when == step)
-          due_.push_back(slot);
-        else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
-          calendar_.push(when, slot);
-      }
+      for (uint64_t bits = std::exchange(marks_[w], 0); bits != 0; bits &= bits - 1)
+        sift(static_cast<uint32_t>(w * 64 + std::countr_zero(bits)), step);
     return due_;
   }
 
@@ -172,6 +159,16 @@ class alignas(64) AgentBlock {
 #undef MARROW_BLOCK_COLUMN
 
  private:
+  // A calendar entry taken at `step`: due now (into due_), due on a later lap of the ring (back
+  // into its bucket), or stale (the slot died or was rescheduled; dropped).
+  void sift(uint32_t slot, int64_t step) {
+    if (type[slot] == kDead) return;
+    const int64_t when = next_step[slot];
+    if (when == step)
+      due_.push_back(slot);
+    else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
+      calendar_.push(when, slot);
+  }
   Calendar calendar_;
   std::vector<uint32_t> free_;
   std::vector<uint32_t> scratch_;
