@@ -23,28 +23,35 @@ inline uint32_t zero_bytes(uint32_t x) {
   return ~(((x & 0x7F7F7F7Fu) + 0x7F7F7F7Fu) | x | 0x7F7F7F7Fu);
 }
 
-// The neighbours of `site` (row stride px) whose byte in `a` equals `value`. The loads read
-// one byte beyond the right neighbours, inside the padded row.
+inline uint32_t load4(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+// The neighbours of `site` (row stride px) whose byte in `a` equals `value`. Each row is read as
+// four bytes that stay inside the padded lattice: the row below and the site's own row from the
+// left neighbour on (one byte beyond the right one, still inside the lattice), the row above up
+// to the right neighbour (one byte before the left one), whose last byte ends the array at the
+// corner.
+// Four bytes at a time in general-purpose registers (any machine).
+inline uint32_t equal_mask_portable(const uint8_t* a, int64_t site, int64_t px, uint8_t value) {
+  const uint32_t v = 0x01010101u * value, b = zero_bytes(load4(a + site - px - 1) ^ v),
+                 m = zero_bytes(load4(a + site - 1) ^ v),
+                 t = zero_bytes(load4(a + site + px - 2) ^ v);
+  return ((b >> 7) & 1) | ((b >> 14) & 2) | ((b >> 21) & 4) | ((m >> 7) & 1) << 3 |
+         ((m >> 23) & 1) << 4 | ((t >> 15) & 1) << 5 | ((t >> 22) & 2) << 5 | ((t >> 29) & 4) << 5;
+}
 inline uint32_t equal_mask(const uint8_t* a, int64_t site, int64_t px, uint8_t value) {
-  const auto load = [](const uint8_t* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  };
-  const uint32_t below = load(a + site - px - 1), mid = load(a + site - 1),
-                 above = load(a + site + px - 1);
 #ifdef __SSE2__
   // The three rows side by side in one vector: one compare, one byte mask of 12 bits.
-  const __m128i rows =
-      _mm_set_epi32(0, static_cast<int>(above), static_cast<int>(mid), static_cast<int>(below));
+  const __m128i rows = _mm_set_epi32(0, static_cast<int>(load4(a + site + px - 2)),
+                                     static_cast<int>(load4(a + site - 1)),
+                                     static_cast<int>(load4(a + site - px - 1)));
   const uint32_t z = static_cast<uint32_t>(
       _mm_movemask_epi8(_mm_cmpeq_epi8(rows, _mm_set1_epi8(static_cast<char>(value)))));
-  return (z & 7) | ((z >> 1) & 8) | ((z >> 2) & 16) | ((z >> 3) & 0xE0);
+  return (z & 7) | ((z >> 1) & 8) | ((z >> 2) & 16) | ((z >> 4) & 0xE0);
 #else
-  const auto three = [](uint32_t m) { return ((m >> 7) & 1) | ((m >> 14) & 2) | ((m >> 21) & 4); };
-  const uint32_t v = 0x01010101u * value, m = zero_bytes(mid ^ v);
-  return three(zero_bytes(below ^ v)) | ((m >> 7) & 1) << 3 | ((m >> 23) & 1) << 4 |
-         three(zero_bytes(above ^ v)) << 5;
+  return equal_mask_portable(a, site, px, value);
 #endif
 }
 inline uint32_t zero_mask(const uint8_t* a, int64_t site, int64_t px) {
