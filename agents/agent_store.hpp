@@ -88,8 +88,10 @@ class alignas(64) AgentBlock {
     due_.clear();
     for (const uint32_t slot : scratch_) sift(slot, step);
     scratch_.clear();
-    // By site: (site, slot) pairs sorted as integers: by insertion when few, by comparison when
-    // some, else by radix.
+    // By site: through a bit per site of the block's box when it has one (set_box), else
+    // (site, slot) pairs sorted as integers: by insertion when few, by comparison when some, else
+    // by radix.
+    if (box_.places > 0 && box_.places / 64 <= 4 * due_.size() + 64 && by_places()) return due_;
     keyed_.clear();
     uint32_t bound = 0;
     for (const uint32_t slot : due_) {
@@ -112,6 +114,24 @@ class alignas(64) AgentBlock {
     // A slot entered twice for this step (rescheduled to it again) acts once.
     due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
     return due_;
+  }
+
+  // The box of sites [lo, hi) that holds this block's agents: due_by_site then orders them
+  // through a bit per site of the box, where a sort compares them.
+  void set_box(const Lattice& lattice, Coord lo, Coord hi) {
+    const uint32_t w = static_cast<uint32_t>(hi.x - lo.x), h = static_cast<uint32_t>(hi.y - lo.y);
+    const uint64_t places = uint64_t{w} * h * static_cast<uint32_t>(hi.z - lo.z);
+    if (places == 0 || places > (uint64_t{1} << 24)) return;  // (a sort is as good)
+    const uint32_t px = lattice.index(0, 1, 0) - lattice.index(0, 0, 0);
+    const uint32_t pxy = lattice.dim() == 3 ? lattice.index(0, 0, 1) - lattice.index(0, 0, 0) : 0;
+    box_ = BoxOrder{lattice.index(lo),
+                    FastDivisor(px),
+                    FastDivisor(pxy == 0 ? 1 : pxy),
+                    px,
+                    pxy,
+                    w,
+                    h,
+                    static_cast<uint32_t>(places)};
   }
 
   // The slots whose next event is at `step`, in slot order (so the columns are read front to
@@ -169,6 +189,49 @@ class alignas(64) AgentBlock {
     else if (when > step && when != kNeverStep && calendar_.same_bucket(when, step))
       calendar_.push(when, slot);
   }
+  // A site's place in the block's box: its index among the box's sites, which are in the
+  // same order as their indices in the lattice ([z][y][x]).
+  struct BoxOrder {
+    SiteId base = 0;  // the box's first site
+    FastDivisor by_row, by_plane;
+    uint32_t row = 0, plane = 0;        // sites per padded row and plane (0: a 2D lattice)
+    uint32_t w = 0, h = 0, places = 0;  // places 0: no box
+    // (places or more: outside the box)
+    uint32_t place(SiteId s) const {
+      uint32_t d = s - base, z = 0;
+      if (plane != 0) {
+        z = by_plane(d);
+        d -= z * plane;
+      }
+      const uint32_t y = by_row(d), x = d - y * row;
+      return x < w && y < h ? (z * h + y) * w + x : places;
+    }
+  };
+  // due_ reordered by place: a bit per place, set for each due agent and read in order (the
+  // bits are zero between takes: each word is cleared as it is read). False, with due_ as it
+  // was, if an agent lies outside the box.
+  bool by_places() {
+    thread_local std::vector<uint64_t> marks;
+    thread_local std::vector<uint32_t> at;
+    const size_t words = (box_.places + 63) / 64;
+    if (marks.size() < words) marks.resize(words, 0);
+    if (at.size() < box_.places) at.resize(box_.places);
+    for (const uint32_t slot : due_) {
+      const uint32_t p = box_.place(site[slot]);
+      if (p >= box_.places) {
+        std::fill(marks.begin(), marks.begin() + static_cast<std::ptrdiff_t>(words), 0);
+        return false;
+      }
+      marks[p >> 6] |= uint64_t{1} << (p & 63);
+      at[p] = slot;
+    }
+    due_.clear();
+    for (size_t w = 0; w < words; ++w)
+      for (uint64_t bits = std::exchange(marks[w], 0); bits != 0; bits &= bits - 1)
+        due_.push_back(at[w * 64 + static_cast<size_t>(std::countr_zero(bits))]);
+    return true;
+  }
+  BoxOrder box_;
   Calendar calendar_;
   std::vector<uint32_t> free_;
   std::vector<uint32_t> scratch_;

@@ -18,6 +18,7 @@ Domain::Domain(Lattice& lattice, int block_edge, int calendar_window)
       ids_.push_back(b);
     }
     blocks_.emplace_back(calendar_window);
+    blocks_.back().set_box(lattice, grid_.box(b).lo, grid_.box(b).hi);
   }
   if (!shared || w.row_lo >= w.row_hi) return;  // (more ranks than block rows: none here)
   // The region a rank's blocks write: its rows and their halo (at most half a block deep).
@@ -104,7 +105,11 @@ void Domain::clear() {
   auto& occ = lattice_.occupancy();
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     if (occ[s] == kOccupied) occ[s] = kFree;
-  for (AgentBlock& b : blocks_) b = AgentBlock(calendar_window_);
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    const Box& box = grid_.box(ids_.empty() ? static_cast<int>(i) : ids_[i]);
+    blocks_[i] = AgentBlock(calendar_window_);
+    blocks_[i].set_box(lattice_, box.lo, box.hi);
+  }
 }
 
 }  // namespace marrow
