@@ -106,28 +106,36 @@ RowBits row_bits(const uint8_t* occ, const uint8_t* niche, int w, bool stem) {
 // The k-th takeable site at `depth` in the order of the site-by-site search (frontier in the
 // order found, neighbours in the lattice's order), on the window's bit rows: as a window
 // position (x = bit, y = row).
+// (Window positions as x | y << 8, in arrays on the stack: at most 31 x 31 sites.)
 Coord in_search_order(const std::array<uint32_t, 33>& take, const std::array<uint32_t, 33>& pass,
                       int c, int r, int depth, uint32_t k, std::span<const Coord> offsets) {
-  std::array<uint32_t, 33> seen{};
-  thread_local std::vector<Coord> frontier, next;
-  frontier.assign(1, Coord{r, c, 0});
+  std::array<uint32_t, 33> seen;
+  for (int i = c - depth - 1; i <= c + depth + 1; ++i) seen[i] = 0;
+  std::array<uint16_t, 31 * 31> a, b;
+  uint16_t* frontier = a.data();
+  uint16_t* next = b.data();
+  int in_frontier = 1;
+  frontier[0] = static_cast<uint16_t>(r | c << 8);
   seen[c] = uint32_t{1} << r;
   for (int d = 1;; ++d) {
-    next.clear();
+    int in_next = 0;
     uint32_t found = 0;
-    for (const Coord f : frontier)
+    for (int i = 0; i < in_frontier; ++i) {
+      const int fx = frontier[i] & 0xFF, fy = frontier[i] >> 8;
       for (const Coord o : offsets) {
-        const int y = f.y + o.y, x = f.x + o.x;
+        const int y = fy + o.y, x = fx + o.x;
         const uint32_t bit = uint32_t{1} << x;
         if (seen[y] & bit) continue;
         seen[y] |= bit;
         if (take[y] & bit) {
           if (d == depth && found++ == k) return Coord{x, y, 0};
         } else if (pass[y] & bit) {
-          next.push_back(Coord{x, y, 0});
+          next[in_next++] = static_cast<uint16_t>(x | y << 8);
         }
       }
+    }
     std::swap(frontier, next);
+    in_frontier = in_next;
   }
 }
 
@@ -140,7 +148,10 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
   const uint32_t full = (uint32_t{1} << w) - 1;
   const uint8_t* occ = lattice.occupancy().data();
   const bool moore = lattice.neighbourhood() == Neighbourhood::kMoore;
-  std::array<uint32_t, 33> take{}, pass{}, seen{}, front{}, layer{};  // rows 0..w-1, padded by 1
+  // Rows 1..w, padded by one row each side. take and pass are set as rows are loaded; seen
+  // and front are cleared here, layer is set before it is read.
+  std::array<uint32_t, 33> take, pass, seen, front, layer;
+  for (int i = 0; i < w + 2; ++i) seen[i] = front[i] = 0;
   // Row i of the window (i = 1..w) is lattice row y + i - 1 - r; it is read when first needed.
   const int64_t left = static_cast<int64_t>(site) - r - r * stride;
   const auto load = [&](int i) {
