@@ -80,6 +80,8 @@ Simulation::Simulation(const Scenario& scenario)
     sensed_tiles_.erase(std::unique(sensed_tiles_.begin(), sensed_tiles_.end()),
                         sensed_tiles_.end());
     stem_level_ = SiteVector<uint8_t>(niche_now_.size());
+    niche_state_.assign(niche_sites_.size(), 0);
+    niche_level_.assign(niche_sites_.size(), 0);
     if (comm::size() > 1) {
       // The tile rows (along the slabs' axis) whose counts a rank reads and another rank adds
       // to: only those are summed over the ranks each step.
@@ -348,11 +350,14 @@ void Simulation::update_activation(bool reschedule) {
   const auto& occ = domain_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
+  // (Each own niche site's state is kept in site order for the second pass below, which then
+  // reads no lattice array.)
   for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
     const SiteId s = niche_sites_[i];
-    if (!niche_now_[s]) continue;
-    ++tile_work_[niche_tile_[i]];
-    tile_held_[niche_tile_[i]] += occ[s] == kOccupied;
+    const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
+    niche_state_[i] = static_cast<uint8_t>(working | held << 1);
+    tile_work_[niche_tile_[i]] += working;
+    tile_held_[niche_tile_[i]] += held;
   }
   if (comm::size() > 1) {
     // Every rank's niche sites in the tiles read across slabs: each rank then has the tiles
@@ -402,16 +407,19 @@ void Simulation::update_activation(bool reschedule) {
     activation_of[static_cast<size_t>(k)] = FateKernel::stem_activation(k, r.cap);
   // The levels of the held niche sites, in site order over every rank: their mean activation is
   // then the same whatever the ranks.
-  std::vector<uint8_t> held_levels;
+  // A site's level is written only when it changes (niche_level_ holds what stem_level_ does at
+  // each niche site).
+  std::vector<uint8_t>& held_levels = held_levels_;
+  held_levels.clear();
   for (size_t i = 0; i < niche_sites_.size(); ++i) {
-    const SiteId s = niche_sites_[i];
-    if (!niche_now_[s]) {
-      stem_level_[s] = 0;
-      continue;
+    const bool own = i >= own_niches_[0] && i < own_niches_[1];
+    const uint8_t state = own ? niche_state_[i] : niche_now_[niche_sites_[i]] ? 1 : 0;
+    const uint8_t k = state & 1 ? tile_level_[niche_tile_[i]] : 0;
+    if (k != niche_level_[i]) {
+      niche_level_[i] = k;
+      stem_level_[niche_sites_[i]] = k;
     }
-    stem_level_[s] = tile_level_[niche_tile_[i]];
-    if (occ[s] == kOccupied && i >= own_niches_[0] && i < own_niches_[1])
-      held_levels.push_back(stem_level_[s]);
+    if (state & 2) held_levels.push_back(k);
   }
   if (comm::size() > 1) held_levels = comm::all_gather(held_levels);
   double sum = 0;

@@ -226,6 +226,10 @@ class Simulation {
   std::vector<uint8_t> tile_level_;    // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
   SiteVector<uint8_t> stem_level_;
+  // Per niche site (in niche_sites_ order): the slab's working (bit 0) and held (bit 1) niche
+  // sites at the last activation update, and the level stem_level_ holds at each.
+  std::vector<uint8_t> niche_state_, niche_level_;
+  std::vector<uint8_t> held_levels_;
   double stem_activation_ = 1;  // mean activation of the stem cells on niche sites
   // Stem cells that left for the blood at the last daily egress, and of them those that homed
   // back to a free site.
