@@ -2,25 +2,6 @@
 
 namespace marrow {
 
-uint32_t AgentBlock::add(const AgentRecord& a) {
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-#define MARROW_SET_COLUMN(T, member, init, dataset) member[slot] = a.member;
-    MARROW_AGENT_COLUMNS(MARROW_SET_COLUMN)
-#undef MARROW_SET_COLUMN
-  } else {
-    slot = static_cast<uint32_t>(site.size());
-#define MARROW_PUSH_COLUMN(T, member, init, dataset) member.push_back(a.member);
-    MARROW_AGENT_COLUMNS(MARROW_PUSH_COLUMN)
-#undef MARROW_PUSH_COLUMN
-  }
-  ++alive_;
-  reschedule(slot, a.next_step);
-  return slot;
-}
-
 void AgentBlock::rebuild_calendar() {
   calendar_.clear();
   for (uint32_t i = 0; i < slots(); ++i)

@@ -37,8 +37,26 @@ class alignas(64) AgentBlock {
  public:
   explicit AgentBlock(int calendar_window = 256) : calendar_(calendar_window) {}
 
-  // Adds an agent and enters it in the calendar; returns its slot.
-  uint32_t add(const AgentRecord& a);
+  // Adds an agent and enters it in the calendar; returns its slot. (Inline: every birth and
+  // every agent crossing into the block calls it.)
+  uint32_t add(const AgentRecord& a) {
+    uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+#define MARROW_SET_COLUMN(T, member, init, dataset) member[slot] = a.member;
+      MARROW_AGENT_COLUMNS(MARROW_SET_COLUMN)
+#undef MARROW_SET_COLUMN
+    } else {
+      slot = static_cast<uint32_t>(site.size());
+#define MARROW_PUSH_COLUMN(T, member, init, dataset) member.push_back(a.member);
+      MARROW_AGENT_COLUMNS(MARROW_PUSH_COLUMN)
+#undef MARROW_PUSH_COLUMN
+    }
+    ++alive_;
+    reschedule(slot, a.next_step);
+    return slot;
+  }
   // Marks the slot dead; the caller frees the lattice site.
   void remove(uint32_t slot) {
     type[slot] = kDead;

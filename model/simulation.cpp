@@ -350,14 +350,24 @@ void Simulation::update_activation(bool reschedule) {
   const auto& occ = domain_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
-  // (Each own niche site's state is kept in site order for the second pass below, which then
-  // reads no lattice array.)
-  for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
-    const SiteId s = niche_sites_[i];
-    const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
-    niche_state_[i] = static_cast<uint8_t>(working | held << 1);
-    tile_work_[niche_tile_[i]] += working;
-    tile_held_[niche_tile_[i]] += held;
+  // Each own niche site's state is read from the lattice in parallel, in chunks of the niche
+  // sites, and kept in site order: the counts and the second pass below read only that.
+  constexpr size_t kChunk = 1024;
+  const size_t first = own_niches_[0], own = own_niches_[1] - first;
+  parallel_for(
+      static_cast<int64_t>((own + kChunk - 1) / kChunk),
+      [&](int64_t c) {
+        const size_t end = first + std::min(own, (static_cast<size_t>(c) + 1) * kChunk);
+        for (size_t i = first + static_cast<size_t>(c) * kChunk; i < end; ++i) {
+          const SiteId s = niche_sites_[i];
+          const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
+          niche_state_[i] = static_cast<uint8_t>(working | held << 1);
+        }
+      },
+      true);
+  for (size_t i = first; i < first + own; ++i) {
+    tile_work_[niche_tile_[i]] += niche_state_[i] & 1;
+    tile_held_[niche_tile_[i]] += niche_state_[i] >> 1;
   }
   if (comm::size() > 1) {
     // Every rank's niche sites in the tiles read across slabs: each rank then has the tiles
@@ -402,30 +412,18 @@ void Simulation::update_activation(bool reschedule) {
                                               static_cast<double>(area_held_[t]) / area_work_[t]));
     tile_level_[t] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
   }
-  std::array<double, FateKernel::kStemLevels> activation_of;
-  for (int k = 0; k < FateKernel::kStemLevels; ++k)
-    activation_of[static_cast<size_t>(k)] = FateKernel::stem_activation(k, r.cap);
-  // The levels of the held niche sites, in site order over every rank: their mean activation is
-  // then the same whatever the ranks.
   // A site's level is written only when it changes (niche_level_ holds what stem_level_ does at
   // each niche site).
-  std::vector<uint8_t>& held_levels = held_levels_;
-  held_levels.clear();
   for (size_t i = 0; i < niche_sites_.size(); ++i) {
     const bool own = i >= own_niches_[0] && i < own_niches_[1];
-    const uint8_t state = own ? niche_state_[i] : niche_now_[niche_sites_[i]] ? 1 : 0;
-    const uint8_t k = state & 1 ? tile_level_[niche_tile_[i]] : 0;
+    const bool working = own ? niche_state_[i] & 1 : niche_now_[niche_sites_[i]] != 0;
+    const uint8_t k = working ? tile_level_[niche_tile_[i]] : 0;
     if (k != niche_level_[i]) {
       niche_level_[i] = k;
       stem_level_[niche_sites_[i]] = k;
     }
-    if (state & 2) held_levels.push_back(k);
   }
-  if (comm::size() > 1) held_levels = comm::all_gather(held_levels);
-  double sum = 0;
-  for (const uint8_t k : held_levels) sum += activation_of[k];
-  const auto held = static_cast<int64_t>(held_levels.size());
-  stem_activation_ = held ? sum / static_cast<double>(held) : r.cap;
+  activation_sensed_ = true;
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
   const Stream st(scenario_.run.seed);
@@ -723,6 +721,24 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   update_activation(false);
 }
 
+double Simulation::mean_stem_activation() const {
+  if (!activation_sensed_) return 1;
+  const double cap = scenario_.treatment.regeneration.cap;
+  std::array<double, FateKernel::kStemLevels> activation_of;
+  for (int k = 0; k < FateKernel::kStemLevels; ++k)
+    activation_of[static_cast<size_t>(k)] = FateKernel::stem_activation(k, cap);
+  // The levels of the held niche sites at the last update, in site order over every rank: their
+  // mean activation is then the same whatever the ranks.
+  std::vector<uint8_t> held_levels;
+  for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i)
+    if (niche_state_[i] & 2) held_levels.push_back(niche_level_[i]);
+  if (comm::size() > 1) held_levels = comm::all_gather(held_levels);
+  double sum = 0;
+  for (const uint8_t k : held_levels) sum += activation_of[k];
+  const auto held = static_cast<int64_t>(held_levels.size());
+  return held ? sum / static_cast<double>(held) : cap;
+}
+
 Observation Simulation::observe() const {
   Observation o;
   o.time_days = time_days();
@@ -774,7 +790,7 @@ Observation Simulation::observe() const {
     o.gene_modified.push_back(all > 0 ? static_cast<double>(lineage_marked[l]) / all : 0.0);
   }
   o.stroma = treatment_.empty() ? 1.0 : treatment_.stroma(time_hours());
-  o.activation = std::max(kernel_->activation(), stem_activation_);
+  o.activation = std::max(kernel_->activation(), mean_stem_activation());
   o.immunity = treatment_.empty() ? 1.0 : treatment_.immunity(time_hours());
   o.autoreactive_clone = treatment_.autoreactive_clone(time_hours());
   o.platelet_units = platelet_units_;

@@ -229,8 +229,10 @@ class Simulation {
   // Per niche site (in niche_sites_ order): the slab's working (bit 0) and held (bit 1) niche
   // sites at the last activation update, and the level stem_level_ holds at each.
   std::vector<uint8_t> niche_state_, niche_level_;
-  std::vector<uint8_t> held_levels_;
-  double stem_activation_ = 1;  // mean activation of the stem cells on niche sites
+  // Whether update_activation has sensed the niches (niche_state_ and niche_level_ hold that).
+  bool activation_sensed_ = false;
+  // The mean activation of the stem cells on niche sites at the last update (collective).
+  double mean_stem_activation() const;
   // Stem cells that left for the blood at the last daily egress, and of them those that homed
   // back to a free site.
   int64_t egressed_ = 0, homed_ = 0;
