@@ -163,9 +163,13 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
   const int c = r + 1;
   load(c);
   front[c] = seen[c] = uint32_t{1} << r;
+  int loaded = 0;  // rows c - loaded .. c + loaded are loaded
   for (int depth = 1; depth <= r; ++depth) {
-    load(c - depth);
-    load(c + depth);
+    if (depth > loaded) {
+      load(c - depth);
+      load(c + depth);
+      loaded = depth;
+    }
     int count = 0;
     bool any = false;
     for (int i = c - depth; i <= c + depth; ++i) {
@@ -192,6 +196,19 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
       any |= front[i] != 0;
     }
     if (!any) break;
+    if (depth == 2 && r > 2) {
+      // Not within two steps: with no takeable site anywhere in the window (a crowded
+      // neighbourhood, most searches that fail), none is within reach.
+      uint32_t anywhere = 0;
+      for (int d = 3; d <= r; ++d) {
+        load(c - d);
+        load(c + d);
+        anywhere |= take[c - d] | take[c + d];
+      }
+      loaded = r;
+      for (int i = c - 2; i <= c + 2; ++i) anywhere |= take[i];
+      if (anywhere == 0) break;
+    }
   }
   return {};
 }
