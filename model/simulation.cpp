@@ -350,24 +350,14 @@ void Simulation::update_activation(bool reschedule) {
   const auto& occ = domain_.occupancy();
   std::fill(tile_work_.begin(), tile_work_.end(), 0);
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
-  // Each own niche site's state is read from the lattice in parallel, in chunks of the niche
-  // sites, and kept in site order: the counts and the second pass below read only that.
-  constexpr size_t kChunk = 1024;
-  const size_t first = own_niches_[0], own = own_niches_[1] - first;
-  parallel_for(
-      static_cast<int64_t>((own + kChunk - 1) / kChunk),
-      [&](int64_t c) {
-        const size_t end = first + std::min(own, (static_cast<size_t>(c) + 1) * kChunk);
-        for (size_t i = first + static_cast<size_t>(c) * kChunk; i < end; ++i) {
-          const SiteId s = niche_sites_[i];
-          const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
-          niche_state_[i] = static_cast<uint8_t>(working | held << 1);
-        }
-      },
-      true);
-  for (size_t i = first; i < first + own; ++i) {
-    tile_work_[niche_tile_[i]] += niche_state_[i] & 1;
-    tile_held_[niche_tile_[i]] += niche_state_[i] >> 1;
+  // Each own niche site's state is kept in site order: the second pass below and the mean
+  // activation read only that.
+  for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
+    const SiteId s = niche_sites_[i];
+    const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
+    niche_state_[i] = static_cast<uint8_t>(working | held << 1);
+    tile_work_[niche_tile_[i]] += working;
+    tile_held_[niche_tile_[i]] += held;
   }
   if (comm::size() > 1) {
     // Every rank's niche sites in the tiles read across slabs: each rank then has the tiles
