@@ -1,5 +1,7 @@
 #include "agents/agent_store.hpp"
 
+#include <algorithm>
+
 namespace marrow {
 
 void AgentBlock::rebuild_calendar() {
@@ -14,6 +16,33 @@ void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, cons
   for (const AgentBlock& b : blocks) moving += b.outbox.size();
   if (moving == 0) return;
   const int n = static_cast<int>(blocks.size());
+  if (moving < 1024) {
+    // Few (a step of the model): each record straight to its block, in the order the gathering
+    // pass below adds them: by receiving block, then by sending block (held in increasing block
+    // order), then in outbox order. The pass visits every block's neighbours.
+    struct Move {
+      int32_t to, from;  // indices into blocks
+      uint32_t j;        // into the sender's outbox
+      bool operator<(const Move& o) const {
+        return to != o.to ? to < o.to : from != o.from ? from < o.from : j < o.j;
+      }
+    };
+    thread_local std::vector<Move> moves;
+    moves.clear();
+    for (int i = 0; i < n; ++i) {
+      const AgentBlock& b = blocks[static_cast<size_t>(i)];
+      for (size_t j = 0; j < b.outbox.size(); ++j) {
+        const int d = grid.block_of(lattice.coord(b.outbox[j].site));
+        moves.push_back(
+            {slot.empty() ? d : slot[static_cast<size_t>(d)], i, static_cast<uint32_t>(j)});
+      }
+    }
+    std::sort(moves.begin(), moves.end());
+    for (const Move& m : moves)
+      blocks[static_cast<size_t>(m.to)].add(blocks[static_cast<size_t>(m.from)].outbox[m.j]);
+    for (const Move& m : moves) blocks[static_cast<size_t>(m.from)].outbox.clear();
+    return;
+  }
   // The block each record goes to, once per record (the gathering pass below visits every
   // outbox from each of its block's neighbours).
   parallel_for(

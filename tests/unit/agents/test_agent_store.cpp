@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agents/agent_store.hpp"
+#include "core/block_grid.hpp"
 #include "core/random.hpp"
 
 namespace marrow {
@@ -179,6 +180,55 @@ TEST(AgentBlock, DueBySiteThroughTheBoxEqualsTheSort) {
       }
     }
   }
+}
+
+// merge_outboxes puts each record in the block holding its site, in the order of the gathering
+// it documents (receiving block by receiving block, senders in increasing order, each outbox in
+// order), whether few records move (one pass over them) or many (gathered in parallel).
+TEST(MergeOutboxes, AddsEveryRecordToItsBlockInTheDocumentedOrder) {
+  const Lattice lattice(64, 48, 1, Neighbourhood::kMoore);
+  const BlockGrid grid(lattice, 16);
+  const Stream stream(3);
+  bool few = false, many = false;  // both ways of merging were run
+  for (const int count : {0, 7, 300, 2000, 4000, 20000}) {
+    std::vector<AgentBlock> blocks(static_cast<size_t>(grid.count()), AgentBlock(8));
+    std::vector<std::vector<SiteId>> expected(blocks.size());
+    // Records from each block to a site within two sites of its box (a neighbour's or its own
+    // halo), drawn per block.
+    for (int i = 0; i < count; ++i) {
+      const Draw d =
+          stream.draw(static_cast<uint64_t>(i), static_cast<uint64_t>(count), Purpose::kEvent);
+      const int from = static_cast<int>(d.w[0] % static_cast<uint32_t>(grid.count()));
+      const Box& box = grid.box(from);
+      Coord c{box.lo.x - 2 + static_cast<int>(d.w[1] % 20),
+              box.lo.y - 2 + static_cast<int>(d.w[2] % 20), 0};
+      c.x = std::clamp(c.x, 0, lattice.nx() - 1);
+      c.y = std::clamp(c.y, 0, lattice.ny() - 1);
+      if (grid.block_of(c) == from) continue;  // (an outbox holds others' agents only)
+      AgentRecord a = agent(lattice.index(c), static_cast<int32_t>(d.w[3] % 8));
+      a.clone = static_cast<uint32_t>(i);
+      blocks[static_cast<size_t>(from)].outbox.push_back(a);
+    }
+    for (int d = 0; d < grid.count(); ++d)
+      for (const int from : grid.neighbours(d))
+        for (const AgentRecord& a : blocks[static_cast<size_t>(from)].outbox)
+          if (grid.block_of(lattice.coord(a.site)) == d)
+            expected[static_cast<size_t>(d)].push_back(a.clone);
+    merge_outboxes(blocks, grid, lattice);
+    size_t added = 0;
+    for (size_t d = 0; d < blocks.size(); ++d) {
+      EXPECT_TRUE(blocks[d].outbox.empty());
+      EXPECT_EQ(std::vector<uint32_t>(blocks[d].clone.begin(), blocks[d].clone.end()), expected[d])
+          << count << " " << d;
+      added += blocks[d].clone.size();
+    }
+    size_t sent = 0;
+    for (const auto& e : expected) sent += e.size();
+    EXPECT_EQ(added, sent);
+    few |= sent > 0 && sent < 1024;
+    many |= sent >= 1024;
+  }
+  EXPECT_TRUE(few && many);
 }
 
 TEST(AgentBlock, AgentDueBeyondTheWindowWaitsForItsLap) {
