@@ -400,11 +400,14 @@ void Simulation::update_activation(bool reschedule) {
     if (area_work_[t] == 0) continue;  // no working niche site senses this tile
     const double x = std::max(cellular, level(r.niche_occupancy_reference,
                                               static_cast<double>(area_held_[t]) / area_work_[t]));
-    tile_level_[t] = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
+    const auto k = static_cast<uint8_t>(std::lround(top * std::log(x) / std::log(r.cap)));
+    levels_stale_ |= k != tile_level_[t];
+    tile_level_[t] = k;
   }
   // A site's level is written only when it changes (niche_level_ holds what stem_level_ does at
-  // each niche site).
-  for (size_t i = 0; i < niche_sites_.size(); ++i) {
+  // each niche site), and the sites are looked at only when a tile's level or the working
+  // niches changed.
+  for (size_t i = 0; levels_stale_ && i < niche_sites_.size(); ++i) {
     const bool own = i >= own_niches_[0] && i < own_niches_[1];
     const bool working = own ? niche_state_[i] & 1 : niche_now_[niche_sites_[i]] != 0;
     const uint8_t k = working ? tile_level_[niche_tile_[i]] : 0;
@@ -413,6 +416,7 @@ void Simulation::update_activation(bool reschedule) {
       stem_level_[niche_sites_[i]] = k;
     }
   }
+  levels_stale_ = false;
   activation_sensed_ = true;
   if (!reschedule) return;
   // Quiescent cells redraw their exit at today's rate (memoryless waits: an exact update).
@@ -439,7 +443,7 @@ void Simulation::egress() {
   if (!any || vessel_adjacent_.empty()) return;
   const Stream st(scenario_.run.seed);
   // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
-  const EntryWeights weight = entry_weights();
+  const EntryWeights& weight = entry_weights();
   // In order of the sites they left, each cell homes to a free site next to a sinusoid (back
   // to its own site when it finds none). Every rank resolves every arrival, on the occupancy of
   // the entry sites once the cells have left: up to 16 entry sites drawn per cell.
@@ -523,6 +527,7 @@ void Simulation::update_niche_support(double hours, bool signals) {
   }
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
+  levels_stale_ = true;
 }
 
 void Simulation::kill(const StepEffects& fx) {
@@ -565,7 +570,23 @@ std::vector<uint32_t> Simulation::pick_entries(size_t n, const EntryWeights& wei
   return picked;
 }
 
-Simulation::EntryWeights Simulation::entry_weights() const {
+const Simulation::EntryWeights& Simulation::entry_weights() const {
+  // Kept while the chemoattractant is unchanged (in the steady state, it is not solved again).
+  const SignalField* field = nullptr;
+  for (const SignalField& f : fields_)
+    if (f.config().chemoattractant) {
+      field = &f;
+      break;
+    }
+  const uint64_t version = field ? field->version() : 0;
+  if (entry_weights_valid_ && version == entry_weights_version_) return entry_weights_;
+  entry_weights_ = weigh_entries();
+  entry_weights_version_ = version;
+  entry_weights_valid_ = true;
+  return entry_weights_;
+}
+
+Simulation::EntryWeights Simulation::weigh_entries() const {
   EntryWeights w;
   for (const SignalField& f : fields_) {
     if (!f.config().chemoattractant) continue;
@@ -628,7 +649,8 @@ void Simulation::infuse(const GraftDose& g) {
     const bool stem = scenario_.graph.type(t).seeks_niche;
     const SiteSet& entry = stem ? vessel_adjacent_ : marrow_sites_;
     if (count == 0 || entry.empty()) continue;
-    const EntryWeights weight = stem ? entry_weights() : EntryWeights{};
+    const EntryWeights none;
+    const EntryWeights& weight = stem ? entry_weights() : none;
     // Every rank draws every infused cell on the occupancy of the entry sites. A cell takes at
     // most 64 entry draws and a draw for quiescence: the entry each of those draws would pick.
     SiteBits occupied = occupied_members(entry);
@@ -708,6 +730,7 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   // In place: the kernel reads niche_now_ where it is.
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     niche_now_[s] = geometry_.supportive[s];
+  levels_stale_ = true;
   update_activation(false);
 }
 

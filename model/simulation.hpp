@@ -167,7 +167,11 @@ class Simulation {
     double total = 0;            // after every rank's
   };
   // Collective: the same on every rank.
-  EntryWeights entry_weights() const;
+  const EntryWeights& entry_weights() const;
+  EntryWeights weigh_entries() const;
+  mutable EntryWeights entry_weights_;
+  mutable uint64_t entry_weights_version_ = 0;
+  mutable bool entry_weights_valid_ = false;
   // The index among n entry sites each draw picks: uniformly, or by the weights (the first entry
   // whose running sum exceeds d.u(3) * total). Collective.
   static std::vector<uint32_t> pick_entries(size_t n, const EntryWeights& weight,
@@ -229,6 +233,9 @@ class Simulation {
   // Per niche site (in niche_sites_ order): the slab's working (bit 0) and held (bit 1) niche
   // sites at the last activation update, and the level stem_level_ holds at each.
   std::vector<uint8_t> niche_state_, niche_level_;
+  // Whether a niche site's level may differ from niche_level_ (the working niches or a tile's
+  // level changed since the levels were last written).
+  bool levels_stale_ = true;
   // Whether update_activation has sensed the niches (niche_state_ and niche_level_ hold that).
   bool activation_sensed_ = false;
   // The mean activation of the stem cells on niche sites at the last update (collective).

@@ -27,6 +27,7 @@ SignalField::SignalField(FieldConfig config, const Lattice& lattice, const Geome
 }
 
 void SignalField::load(const std::vector<float>& unpadded) {
+  ++version_;
   if (unpadded.size() != static_cast<size_t>(lattice_.sites()))
     throw std::invalid_argument("field " + config_.name + " does not match the lattice");
   const SiteWindow& w = lattice_.window();
@@ -44,12 +45,14 @@ double SignalField::decay_length_um() const {
 }
 
 void SignalField::scale(double factor) {
+  ++version_;
   const SiteWindow& w = lattice_.window();
   for (SiteId s = w.lo; s < w.hi; ++s) c_[s] = static_cast<float>(c_[s] * factor);
 }
 
 int SignalField::solve(const SiteVector<uint8_t>& occupancy, std::optional<float> stroma,
                        double tolerance) {
+  ++version_;
   // Face neighbours: marrow exchanges, vessel lumen holds c = 0 (washout), bone and the box
   // edge are closed (no flux).
   const auto& kind = geometry_.kind;

@@ -44,6 +44,8 @@ class SignalField {
   const SiteVector<float>& values() const { return c_; }
   // Sets the window's values from values over the unpadded lattice, [z][y][x] (a checkpoint).
   void load(const std::vector<float>& unpadded);
+  // Changes with every change of the values (solve, scale, load).
+  uint64_t version() const { return version_; }
   // Decay length sqrt(D / k) in micrometres.
   double decay_length_um() const;
 
@@ -53,6 +55,7 @@ class SignalField {
   const Geometry& geometry_;
   double a_;  // D / dx^2, per hour
   SiteVector<float> c_;
+  uint64_t version_ = 0;
   static constexpr int64_t kPiece = 8192;  // sites a thread takes at a time (whole lines)
   std::vector<double> piece_max_;          // per piece: largest change, largest value
   std::array<int64_t, 6> face_{};
