@@ -579,43 +579,40 @@ const Simulation::EntryWeights& Simulation::entry_weights() const {
       break;
     }
   const uint64_t version = field ? field->version() : 0;
-  if (entry_weights_valid_ && version == entry_weights_version_) return entry_weights_;
-  entry_weights_ = weigh_entries();
-  entry_weights_version_ = version;
-  entry_weights_valid_ = true;
+  if (version != entry_weights_version_) {
+    entry_weights_ = weigh_entries(field);
+    entry_weights_version_ = version;
+  }
   return entry_weights_;
 }
 
-Simulation::EntryWeights Simulation::weigh_entries() const {
+Simulation::EntryWeights Simulation::weigh_entries(const SignalField* field) const {
   EntryWeights w;
-  for (const SignalField& f : fields_) {
-    if (!f.config().chemoattractant) continue;
-    const auto& c = f.values();
-    const SiteWindow& win = lattice_.window();
-    w.offset = vessel_adjacent_.rank(win.own_lo);
-    w.weight.reserve(vessel_adjacent_.rank(win.own_hi) - w.offset);
-    vessel_adjacent_.for_each(win.own_lo, win.own_hi,
-                              [&](size_t, SiteId s) { w.weight.push_back(std::max(0.0f, c[s])); });
-    // The running sum in site order: each rank in turn continues it from the one before.
-    double carry = 0;
-    for (int r = 0; r < comm::size(); ++r) {
-      if (r == comm::rank()) {
-        w.start = carry;
-        w.before.reserve(w.weight.size() / 64 + 1);
-        for (size_t i = 0; i < w.weight.size(); ++i) {
-          if (i % 64 == 0) w.before.push_back(carry);
-          carry += w.weight[i];
-        }
-        w.end = carry;
+  if (field == nullptr) return w;
+  const auto& c = field->values();
+  const SiteWindow& win = lattice_.window();
+  w.offset = vessel_adjacent_.rank(win.own_lo);
+  w.weight.reserve(vessel_adjacent_.rank(win.own_hi) - w.offset);
+  vessel_adjacent_.for_each(win.own_lo, win.own_hi,
+                            [&](size_t, SiteId s) { w.weight.push_back(std::max(0.0f, c[s])); });
+  // The running sum in site order: each rank in turn continues it from the one before.
+  double carry = 0;
+  for (int r = 0; r < comm::size(); ++r) {
+    if (r == comm::rank()) {
+      w.start = carry;
+      w.before.reserve(w.weight.size() / 64 + 1);
+      for (size_t i = 0; i < w.weight.size(); ++i) {
+        if (i % 64 == 0) w.before.push_back(carry);
+        carry += w.weight[i];
       }
-      if (comm::size() > 1)
-        carry = comm::all_gather(r == comm::rank() ? std::vector<double>{carry}
-                                                   : std::vector<double>{})[0];
+      w.end = carry;
     }
-    w.total = carry;
-    w.uniform = !(w.total > 0);  // no signal anywhere: uniform entry
-    break;
+    if (comm::size() > 1)
+      carry = comm::all_gather(r == comm::rank() ? std::vector<double>{carry}
+                                                 : std::vector<double>{})[0];
   }
+  w.total = carry;
+  w.uniform = !(w.total > 0);  // no signal anywhere: uniform entry
   return w;
 }
 

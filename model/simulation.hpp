@@ -168,10 +168,10 @@ class Simulation {
   };
   // Collective: the same on every rank.
   const EntryWeights& entry_weights() const;
-  EntryWeights weigh_entries() const;
+  // The weights from the chemoattractant field (none: uniform).
+  EntryWeights weigh_entries(const SignalField* field) const;
   mutable EntryWeights entry_weights_;
-  mutable uint64_t entry_weights_version_ = 0;
-  mutable bool entry_weights_valid_ = false;
+  mutable uint64_t entry_weights_version_ = UINT64_MAX;  // of the field they were summed from
   // The index among n entry sites each draw picks: uniformly, or by the weights (the first entry
   // whose running sum exceeds d.u(3) * total). Collective.
   static std::vector<uint32_t> pick_entries(size_t n, const EntryWeights& weight,
