@@ -45,19 +45,32 @@ void activate(TypeRates& r, double x, double boost, bool renew) {
 
 void FateKernel::set_activation(const std::vector<double>& a) {
   if (a == activation_) return;
-  activation_ = a;
-  in_niche_.clear();
-  off_niche_.clear();
-  for (const CellType& t : graph_.types()) {
-    in_niche_.push_back(t.in_niche);
-    off_niche_.push_back(t.off_niche);
-  }
+  const bool all = activation_.size() != a.size();
+  in_niche_.resize(a.size());
+  off_niche_.resize(a.size());
   for (int t = 0; t < graph_.type_count(); ++t) {
-    if (seeks_[t]) continue;  // activated by their niche site (stem_)
-    activate(in_niche_[t], a[t], boost_, true);
-    activate(off_niche_[t], a[t], boost_, true);
+    if (!all && a[t] == activation_[t]) continue;  // (types that seek a niche: always)
+    static_cast<TypeRates&>(in_niche_[t]) = graph_.type(t).in_niche;
+    static_cast<TypeRates&>(off_niche_[t]) = graph_.type(t).off_niche;
+    if (!seeks_[t]) {  // (those that seek a niche are activated by their site: stem_)
+      activate(in_niche_[t], a[t], boost_, true);
+      activate(off_niche_[t], a[t], boost_, true);
+    }
+    attach_waits(t, in_niche_[t]);
+    attach_waits(t, off_niche_[t]);
+    blend(t);
   }
-  blend();
+  activation_ = a;
+}
+
+void FateKernel::attach_waits(int type, Rates& r) {
+  for (int state = 0; state < 3; ++state) {
+    const double rate_dt = total(type, state, r) * dt_;
+    auto it = wait_tables_.find(rate_dt);
+    if (it == wait_tables_.end() && rate_dt > 0 && wait_tables_.size() < kMaxTables)
+      it = wait_tables_.emplace(rate_dt, std::make_unique<const GeometricTable>(rate_dt)).first;
+    r.wait[static_cast<size_t>(state)] = it == wait_tables_.end() ? nullptr : it->second.get();
+  }
 }
 
 void FateKernel::set_stem_activation(std::span<const uint8_t> level, double cap) {
@@ -73,15 +86,16 @@ void FateKernel::set_signal_levels(int type, SiteVector<uint8_t> levels) {
   blend();
 }
 
-void FateKernel::blend() {
+void FateKernel::blend(int only) {
   for (int t = 0; t < graph_.type_count(); ++t) {
+    if (only >= 0 && t != only) continue;
     blended_[t].clear();
     const TypeRates& off = off_niche_[t];
     const TypeRates& in = in_niche_[t];
     for (int l = 0; l < kLevels; ++l) {
       const double w = static_cast<double>(l) / (kLevels - 1);
       auto mix = [w](double a, double b) { return w >= 1.0 ? b : (1.0 - w) * a + w * b; };
-      TypeRates r;
+      Rates r;
       r.division = mix(off.division, in.division);
       r.death = mix(off.death, in.death);
       r.quiescence_entry = mix(off.quiescence_entry, in.quiescence_entry);
@@ -92,14 +106,18 @@ void FateKernel::blend() {
       r.fate.asymmetric = mix(off.fate.asymmetric, in.fate.asymmetric);
       r.fate.differentiation = l == kLevels - 1 ? in.fate.differentiation
                                                 : 1.0 - r.fate.self_renewal - r.fate.asymmetric;
+      if (!level_[t].empty() && !seeks_[t]) attach_waits(t, r);
       blended_[t].push_back(r);
     }
     stem_[t].clear();
     if (seeks_[t]) {
       for (int k = 0; k < kStemLevels; ++k)
         for (int l = 0; l < kLevels; ++l) {
-          TypeRates r = blended_[t][l];
+          // (No tables of waits: stem cells have a small share of the events, and their
+          // kStemLevels x kLevels rates would spend the tables.)
+          Rates r = blended_[t][l];
           if (k > 0) activate(r, stem_activation(k, stem_cap_), stem_boost_, true);
+          r.wait = {};
           stem_[t].push_back(r);
         }
     }
@@ -116,11 +134,11 @@ double FateKernel::activation() const {
 
 int64_t FateKernel::next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
                                bool waiting) const {
-  const TypeRates& r = rates(type, site);
-  const double total = quiescent ? r.quiescence_exit + r.death + moving(type, true, r)
-                       : waiting ? r.division + r.death + r.migration
-                                 : r.division + r.death + r.quiescence_entry + r.migration;
-  const int64_t wait = geometric_steps(u, total * dt_);
+  const Rates& r = rates(type, site);
+  const int state = quiescent ? 1 : waiting ? 2 : 0;
+  const GeometricTable* table = r.wait[static_cast<size_t>(state)];
+  const int64_t wait =
+      table != nullptr ? table->steps(u) : geometric_steps(u, total(type, state, r) * dt_);
   return wait >= kNeverStep - step ? kNever : step + wait;
 }
 

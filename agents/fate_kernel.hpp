@@ -3,9 +3,12 @@
 // (death, quiescence entry or exit, division), applies the division fate, places daughters and
 // schedules the next event. It writes only the agent's block and that block's halo of
 // `division_reach` sites (one site unless a division pushes its daughter further).
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "agents/agent_store.hpp"
@@ -59,7 +62,12 @@ class FateKernel {
   int64_t next_event(int type, bool quiescent, SiteId site, int64_t step, double u,
                      bool waiting = false) const;
 
-  const TypeRates& rates(int type, SiteId site) const {
+  // A type's rates, with the tables of its waits in each state (cycling, quiescent, waiting;
+  // null: the logarithm decides).
+  struct Rates : TypeRates {
+    std::array<const GeometricTable*, 3> wait{};
+  };
+  const Rates& rates(int type, SiteId site) const {
     if (!niche_[site]) return off_niche_[type];
     const SiteVector<uint8_t>& level = level_[type];
     if (seeks_[type])
@@ -90,6 +98,9 @@ class FateKernel {
   void set_renewal_boost(double boost, double stem_boost) {
     boost_ = boost;
     stem_boost_ = stem_boost;
+    std::vector<double> a;
+    a.swap(activation_);
+    set_activation(a);  // every type again, with these boosts
   }
   // The largest activation of any type.
   double activation() const;
@@ -107,6 +118,18 @@ class FateKernel {
   double moving(int type, bool quiescent, const TypeRates& r) const {
     return quiescent && !seeks_[type] ? 0.0 : r.migration;
   }
+  // The rate of all of an agent's events in a state: 0 cycling, 1 quiescent, 2 waiting.
+  double total(int type, int state, const TypeRates& r) const {
+    return state == 1   ? r.quiescence_exit + r.death + moving(type, true, r)
+           : state == 2 ? r.division + r.death + r.migration
+                        : r.division + r.death + r.quiescence_entry + r.migration;
+  }
+  // Fills r.wait with the tables of its rates, shared by every entry with the same rate. At most
+  // kMaxTables are built: rates that keep changing (an activation that moves every step with
+  // quiescence rates it scales) fall back to the logarithm once they are spent.
+  void attach_waits(int type, Rates& r);
+  static constexpr size_t kMaxTables = 256;
+  std::unordered_map<double, std::unique_ptr<const GeometricTable>> wait_tables_;
   void migrate(AgentBlock& block, int b, uint32_t slot, int64_t step, const Draw& d);
   // A uniformly chosen free neighbour (index into the lattice's offsets), or -1. Working niche
   // sites hold stem cells only: they count as free for a `stem` cell alone.
@@ -134,16 +157,17 @@ class FateKernel {
   const BlockGrid& grid_;
   std::span<const uint8_t> niche_;
   std::span<const float> chemoattractant_;
-  std::vector<TypeRates> in_niche_, off_niche_;
-  std::vector<SiteVector<uint8_t>> level_;       // per type; empty without a signal
-  std::vector<std::vector<TypeRates>> blended_;  // per type, kLevels
+  std::vector<Rates> in_niche_, off_niche_;
+  std::vector<SiteVector<uint8_t>> level_;   // per type; empty without a signal
+  std::vector<std::vector<Rates>> blended_;  // per type, kLevels
   // Per type that seeks a niche: kStemLevels x kLevels rates (activation x niche signal).
-  std::vector<std::vector<TypeRates>> stem_;
+  std::vector<std::vector<Rates>> stem_;
   std::vector<uint8_t> seeks_;
   std::span<const uint8_t> stem_level_;
   SiteVector<uint8_t> no_stem_level_;
   double stem_cap_ = 1;
-  void blend();
+  // Rebuilds the blended and stem-cell rates of type t (all types: -1).
+  void blend(int t = -1);
   std::vector<double> activation_;
   double boost_ = 0, stem_boost_ = 0;
   int reach_ = 1;

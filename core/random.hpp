@@ -103,4 +103,42 @@ inline int64_t geometric_steps(double u, double rate_dt) {
   return 1 + static_cast<int64_t>(k);
 }
 
+// geometric_steps for one rate without the logarithm for most draws: (0, 1) is cut into
+// kCells equal cells, and a cell holds the steps that every u in it gives, or 0 where they may
+// differ (a quantile of the distribution falls inside the cell or too near its ends to be
+// sure), and the logarithm decides. The same steps as geometric_steps for every u: a cell is
+// kept only when the computed values at both its ends lie in one interval [j, j + 1) with a
+// margin far wider than the few ulps by which the computed value can stray from the true one,
+// which is monotone in u.
+class GeometricTable {
+ public:
+  static constexpr int kCells = 1024;
+  explicit GeometricTable(double rate_dt) : rate_dt_(rate_dt) {
+    const auto x = [rate_dt](double u) { return -std::log(u) / rate_dt; };
+    for (int i = 1; i < kCells; ++i) {  // (cell 0 reaches u = 0: always the logarithm)
+      const double hi = x(static_cast<double>(i) / kCells);
+      const double lo = x(static_cast<double>(i + 1) / kCells);
+      const double j = std::floor(lo), margin = 1e-9 * (1 + hi);
+      if (rate_dt > 0 && std::floor(hi) == j && lo - j > margin && j + 1 - hi > margin && j < 65534)
+        cells_[static_cast<size_t>(i)] = static_cast<uint16_t>(1 + j);
+    }
+  }
+  double rate_dt() const { return rate_dt_; }
+  // Cells that answer without the logarithm.
+  int held() const {
+    int n = 0;
+    for (const uint16_t k : cells_) n += k > 0;
+    return n;
+  }
+  // geometric_steps(u, rate_dt()) for u in (0, 1].
+  int64_t steps(double u) const {
+    const uint16_t k = cells_[static_cast<size_t>(u * kCells) & (kCells - 1)];
+    return k > 0 ? k : geometric_steps(u, rate_dt_);
+  }
+
+ private:
+  double rate_dt_;
+  std::array<uint16_t, kCells> cells_{};
+};
+
 }  // namespace marrow

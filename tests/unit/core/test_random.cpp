@@ -2,6 +2,7 @@
 #include <Random123/philox.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -171,6 +172,49 @@ TEST(GeometricSteps, InversionIsExact) {
   EXPECT_EQ(geometric_steps(std::exp(-3 * r) * (1 - 1e-12), r), 4);
   // -log(1 - 1e-12) / 1e-9 = 1e-3: still the first step.
   EXPECT_EQ(geometric_steps(1 - 1e-12, 1e-9), 1);
+}
+
+TEST(GeometricTable, GivesTheStepsOfTheLogarithmForEveryDraw) {
+  // Where the table could be wrong: at its cells' ends and at the quantiles exp(-j r) of the
+  // distribution, each with the doubles a few ulps to either side; and a draw's u from words
+  // spread over all 2^32.
+  for (const double r : {1e-7, 1e-3, 0.0417, 0.229, 1.0, 7.5, 40.0, 0.0, -1.0}) {
+    const GeometricTable t(r);
+    EXPECT_EQ(t.rate_dt(), r);
+    std::vector<double> us;
+    for (int i = 1; i <= GeometricTable::kCells; ++i) us.push_back(double(i) / 1024);
+    for (int64_t j = 1; j < 70000 && std::exp(-double(j) * r) > 1e-300; ++j)
+      us.push_back(std::exp(-double(j) * r));
+    int checked = 0;
+    for (const double centre : us) {
+      double below = centre, above = centre;
+      for (int k = 0; k < 4;
+           ++k, below = std::nextafter(below, 0.0), above = std::nextafter(above, 2.0))
+        for (const double u : {below, above})
+          if (u > 0 && u <= 1) {
+            ASSERT_EQ(t.steps(u), geometric_steps(u, r)) << "rate " << r << " u " << u;
+            ++checked;
+          }
+    }
+    for (uint64_t w = 0; w < (uint64_t{1} << 32); w += 4093) {
+      const double u = Draw{{static_cast<uint32_t>(w), 0, 0, 0}}.u(0);
+      ASSERT_EQ(t.steps(u), geometric_steps(u, r)) << "rate " << r << " word " << w;
+    }
+    EXPECT_GT(checked, 8000);
+  }
+}
+
+TEST(GeometricTable, HoldsEveryCellThatNoQuantileCrosses) {
+  // The quantiles exp(-j r) lie r u apart near u: above u* = 1 / (kCells r) each cell holds
+  // at most one, and there are log(1 / u*) / r of them; the cells below u* and the two end
+  // cells may all need the logarithm. Every other cell must be held.
+  const int n = GeometricTable::kCells;
+  for (const double r : {0.2 / 24, 1.0 / 24, 5.5 / 24, 1.0, 7.5}) {
+    const double u_star = std::min(1.0, 1.0 / (n * r));
+    const double bound = n - u_star * n - std::log(1 / u_star) / r - 3;
+    EXPECT_GE(GeometricTable(r).held(), bound) << "rate " << r;
+  }
+  EXPECT_EQ(GeometricTable(0.0).held(), 0);
 }
 
 TEST(GeometricSteps, ZeroOrNegativeRateNeverHappens) {
