@@ -12,8 +12,11 @@
 // identically on every rank. The result is the same as one process's, whatever the rank count:
 // draws are keyed by site and step, events run in site order within a block, and every
 // reduction is over integers or in site order.
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <vector>
 
 #include "agents/agent_store.hpp"
@@ -66,27 +69,49 @@ class Domain {
         parallel);
     if (shared) share_freed();
   }
-  // Relocation: takes every agent for which leave(block, slot) is true off its site, calls
-  // departed(records of the leaving agents, by site), then, in that order (whatever the blocks'
-  // history), lets arrive(record) choose each one's new site (a free one, or the one it left)
-  // and next event, and places it there. Returns the number of agents that left.
+  // Relocation: takes every agent of the given types for which leave(block, slot) is true off
+  // its site, calls departed(records of the leaving agents, by site), then, in that order
+  // (whatever the blocks' history), lets arrive(record) choose each one's new site (a free one,
+  // or the one it left) and next event, and places it there. Returns the number of agents that
+  // left; with none, neither departed nor arrive is called. (Agents of other types are passed
+  // over eight at a time, without asking leave.)
   template <class Leave, class Departed, class Arrive>
-  int64_t relocate(Leave&& leave, Departed&& departed, Arrive&& arrive) {
+  int64_t relocate(std::span<const uint8_t> types, Leave&& leave, Departed&& departed,
+                   Arrive&& arrive) {
     std::vector<AgentRecord> moving;
     auto& occ = lattice_.occupancy();
-    for (AgentBlock& b : blocks_)
-      for (uint32_t i = 0; i < b.slots(); ++i) {
-        if (b.type[i] == kDead || !leave(static_cast<const AgentBlock&>(b), i)) continue;
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    for (AgentBlock& b : blocks_) {
+      const auto ask = [&](uint32_t i) {
+        if (std::find(types.begin(), types.end(), b.type[i]) == types.end() ||
+            !leave(static_cast<const AgentBlock&>(b), i))
+          return;
         moving.push_back(b.record(i));
         occ[b.site[i]] = kFree;
         b.remove(i);
+      };
+      const uint32_t n = b.slots();
+      uint32_t i = 0;
+      for (; i + 8 <= n; i += 8) {
+        uint64_t eight;
+        std::memcpy(&eight, b.type.data() + i, 8);
+        uint64_t any = 0;  // a byte equal to one of the types (a zero byte of eight ^ type)
+        for (const uint8_t t : types) {
+          const uint64_t x = eight ^ (kOnes * t);
+          any |= (x - kOnes) & ~x & kHighs;
+        }
+        if (any != 0)
+          for (uint32_t j = i; j < i + 8; ++j) ask(j);
       }
+      for (; i < n; ++i) ask(i);
+    }
     if (comm::size() > 1) {
       // Every rank resolves every arrival, in the same order, on the same occupancy.
       moving = comm::all_gather(moving);
       for (const AgentRecord& a : moving)
         if (lattice_.window().contains(a.site)) occ[a.site] = kFree;
     }
+    if (moving.empty()) return 0;  // (on every rank alike: all have the same agents moving)
     std::sort(moving.begin(), moving.end(),
               [](const AgentRecord& a, const AgentRecord& b) { return a.site < b.site; });
     departed(static_cast<const std::vector<AgentRecord>&>(moving));

@@ -90,6 +90,8 @@ void FateKernel::blend(int only) {
   for (int t = 0; t < graph_.type_count(); ++t) {
     if (only >= 0 && t != only) continue;
     blended_[t].clear();
+    stem_[t].clear();
+    if (level_[t].empty() && !seeks_[t]) continue;  // neither blended nor stem-cell rates
     const TypeRates& off = off_niche_[t];
     const TypeRates& in = in_niche_[t];
     for (int l = 0; l < kLevels; ++l) {
@@ -109,7 +111,6 @@ void FateKernel::blend(int only) {
       if (!level_[t].empty() && !seeks_[t]) attach_waits(t, r);
       blended_[t].push_back(r);
     }
-    stem_[t].clear();
     if (seeks_[t]) {
       for (int k = 0; k < kStemLevels; ++k)
         for (int l = 0; l < kLevels; ++l) {

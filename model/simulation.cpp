@@ -71,6 +71,7 @@ Simulation::Simulation(const Scenario& scenario)
     const int tz = (lattice_.nz() + edge - 1) / edge;
     tiles_ = {tx, ty, tz};
     tile_work_.assign(static_cast<size_t>(tx) * ty * tz, 0);
+    own_tile_work_.assign(tile_work_.size(), 0);
     tile_held_.assign(tile_work_.size(), 0);
     area_work_.assign(tile_work_.size(), 0);
     area_held_.assign(tile_work_.size(), 0);
@@ -348,15 +349,23 @@ void Simulation::update_activation(bool reschedule) {
   // stem cells hold working niche sites, so an occupied one holds a stem cell (or, for a few hours,
   // the daughter of a differentiating division).
   const auto& occ = domain_.occupancy();
-  std::fill(tile_work_.begin(), tile_work_.end(), 0);
+  if (working_stale_) {
+    // The working niche sites and their count per tile change only with the niches' support.
+    std::fill(own_tile_work_.begin(), own_tile_work_.end(), 0);
+    for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
+      niche_state_[i] = niche_now_[niche_sites_[i]] ? 1 : 0;
+      own_tile_work_[niche_tile_[i]] += niche_state_[i];
+    }
+    working_stale_ = false;
+  }
+  tile_work_ = own_tile_work_;
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
   // Each own niche site's state is kept in site order: the second pass below and the mean
   // activation read only that.
   for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
-    const SiteId s = niche_sites_[i];
-    const bool working = niche_now_[s], held = working && occ[s] == kOccupied;
+    const uint8_t working = niche_state_[i] & 1;
+    const bool held = working && occ[niche_sites_[i]] == kOccupied;
     niche_state_[i] = static_cast<uint8_t>(working | held << 1);
-    tile_work_[niche_tile_[i]] += working;
     tile_held_[niche_tile_[i]] += held;
   }
   if (comm::size() > 1) {
@@ -434,13 +443,13 @@ void Simulation::update_activation(bool reschedule) {
 void Simulation::egress() {
   const LineageGraph& g = scenario_.graph;
   std::vector<double> leave(g.type_count(), 0.0);
-  bool any = false;
+  std::vector<uint8_t> leaving;  // the types that leave
   for (int t = 0; t < g.type_count(); ++t) {
     leave[t] = -std::expm1(-g.type(t).egress_per_day);
-    any |= leave[t] > 0;
+    if (leave[t] > 0) leaving.push_back(static_cast<uint8_t>(t));
   }
   egressed_ = homed_ = 0;
-  if (!any || vessel_adjacent_.empty()) return;
+  if (leaving.empty() || vessel_adjacent_.empty()) return;
   const Stream st(scenario_.run.seed);
   // Back through the endothelium where it presents CXCL12, as grafted stem cells home.
   const EntryWeights& weight = entry_weights();
@@ -452,13 +461,15 @@ void Simulation::egress() {
   std::vector<uint32_t> picked;
   size_t arrived = 0;
   egressed_ = domain_.relocate(
+      leaving,
       [&](const AgentBlock& b, uint32_t i) {
-        return leave[b.type[i]] > 0 &&
-               st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) <
-                   leave[b.type[i]];
+        return st.draw(b.site[i], static_cast<uint64_t>(step_), Purpose::kEgress).u(0) <
+               leave[b.type[i]];
       },
       [&](const std::vector<AgentRecord>& moving) {
-        occupied = occupied_members(vessel_adjacent_);
+        // One process reads its occupancy as it goes (an arrival occupies its site there, as
+        // the bits below would record); ranks share the occupancy of the entry sites first.
+        if (comm::size() > 1) occupied = occupied_members(vessel_adjacent_);
         std::vector<Draw> draws;
         draws.reserve(moving.size() * kAttempts);
         for (const AgentRecord& a : moving)
@@ -471,13 +482,16 @@ void Simulation::egress() {
         const Draw d = st.draw(a.site, static_cast<uint64_t>(step_), Purpose::kEgress);
         const uint32_t* pick = picked.data() + kAttempts * arrived++;
         SiteId to = a.site;
-        for (int attempt = 0; attempt < kAttempts; ++attempt)
-          if (!occupied.test(pick[attempt])) {
-            to = vessel_adjacent_.at(pick[attempt]);
-            occupied.set(pick[attempt]);
+        const bool shared = comm::size() > 1;
+        for (int attempt = 0; attempt < kAttempts; ++attempt) {
+          const SiteId entry = vessel_adjacent_.at(pick[attempt]);
+          if (shared ? !occupied.test(pick[attempt]) : domain_.occupancy()[entry] != kOccupied) {
+            to = entry;
+            if (shared) occupied.set(pick[attempt]);
             break;
           }
-        if (to == a.site && vessel_adjacent_.contains(to))
+        }
+        if (shared && to == a.site && vessel_adjacent_.contains(to))
           occupied.set(static_cast<SiteId>(vessel_adjacent_.rank(to)));
         homed_ += to != a.site;
         a.site = to;
@@ -527,7 +541,7 @@ void Simulation::update_niche_support(double hours, bool signals) {
   }
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     niche_now_[s] = geometry_.supportive[s] && health > niche_threshold_[s];
-  levels_stale_ = true;
+  levels_stale_ = working_stale_ = true;
 }
 
 void Simulation::kill(const StepEffects& fx) {
@@ -727,7 +741,7 @@ void Simulation::restore_spin_up(int64_t done, const std::vector<double>& sums) 
   // In place: the kernel reads niche_now_ where it is.
   for (SiteId s = lattice_.window().lo; s < lattice_.window().hi; ++s)
     niche_now_[s] = geometry_.supportive[s];
-  levels_stale_ = true;
+  levels_stale_ = working_stale_ = true;
   update_activation(false);
 }
 

@@ -226,8 +226,9 @@ class Simulation {
   std::vector<int32_t> niche_tile_;
   std::vector<int32_t> sensed_tiles_;  // distinct tiles of niche_tile_, ascending
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
-  std::vector<int32_t> shared_tiles_;  // distributed: the tiles whose counts are summed
-  std::vector<uint8_t> tile_level_;    // the stem activation level sensed in each tile
+  std::vector<int32_t> own_tile_work_;  // the slab's working niche sites per tile
+  std::vector<int32_t> shared_tiles_;   // distributed: the tiles whose counts are summed
+  std::vector<uint8_t> tile_level_;     // the stem activation level sensed in each tile
   std::array<int, 3> tiles_{1, 1, 1};
   SiteVector<uint8_t> stem_level_;
   // Per niche site (in niche_sites_ order): the slab's working (bit 0) and held (bit 1) niche
@@ -236,6 +237,8 @@ class Simulation {
   // Whether a niche site's level may differ from niche_level_ (the working niches or a tile's
   // level changed since the levels were last written).
   bool levels_stale_ = true;
+  // Whether the working niches changed since own_tile_work_ and bit 0 of niche_state_ were set.
+  bool working_stale_ = true;
   // Whether update_activation has sensed the niches (niche_state_ and niche_level_ hold that).
   bool activation_sensed_ = false;
   // The mean activation of the stem cells on niche sites at the last update (collective).

@@ -60,14 +60,29 @@ TEST(Domain, RelocationVisitsTheLeavingAgentsInSiteOrder) {
   Lattice lattice(40, 40, 1, Neighbourhood::kMoore);
   Domain d = filled(lattice);
   std::vector<SiteId> order;
-  const int64_t moved = d.relocate([](const AgentBlock& b, uint32_t i) { return b.type[i] == 1; },
-                                   [](const std::vector<AgentRecord>&) {},
-                                   [&](AgentRecord& a) {
-                                     order.push_back(a.site);
-                                     // One site on when it is free (as it left, its own is).
-                                     if (d.is_free(a.site + 1)) ++a.site;
-                                   });
+  // Types 1 and 3 are asked (3 leaves from even sites), types 0 and 2 never: the agents of the
+  // types asked are found whatever their place among the eight slots read together.
+  int64_t expected = 0;
+  d.for_each([&](const AgentBlock& b, uint32_t i) {
+    expected += b.type[i] == 1 || (b.type[i] == 3 && b.site[i] % 2 == 0);
+  });
+  const std::vector<uint8_t> asked{3, 1};
+  int64_t wrongly_asked = 0;
+  const int64_t moved = d.relocate(
+      asked,
+      [&](const AgentBlock& b, uint32_t i) {
+        wrongly_asked += b.type[i] == 0 || b.type[i] == 2;
+        return b.type[i] == 1 || b.site[i] % 2 == 0;
+      },
+      [](const std::vector<AgentRecord>&) {},
+      [&](AgentRecord& a) {
+        order.push_back(a.site);
+        // One site on when it is free (as it left, its own is).
+        if (d.is_free(a.site + 1)) ++a.site;
+      });
   EXPECT_EQ(moved, static_cast<int64_t>(order.size()));
+  EXPECT_EQ(moved, expected);
+  EXPECT_EQ(wrongly_asked, 0);
   EXPECT_GT(moved, 100);
   for (size_t i = 1; i < order.size(); ++i) EXPECT_LT(order[i - 1], order[i]);
   expect_consistent(d);
