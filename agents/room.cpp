@@ -103,33 +103,55 @@ RowBits row_bits(const uint8_t* occ, const uint8_t* niche, int w, bool stem) {
   return {take, ~(take | blocked) & full};
 }
 
+// Bit rows of the window: 1..w, padded by one row each side.
+using Rows = std::array<uint32_t, 33>;
+
 // The k-th takeable site at `depth` in the order of the site-by-site search (frontier in the
-// order found, neighbours in the lattice's order), on the window's bit rows: as a window
-// position (x = bit, y = row).
+// order found, neighbours in the lattice's order), as a window position (x = bit, y = row).
+// layers[d] holds the sites first reached at depth d (rows c - d .. c + d): a frontier site
+// claims, in the lattice's order, its neighbours in the next layer that no earlier one claimed.
+// Its three rows of neighbours are read at once, so a site with none left costs three loads.
 // (Window positions as x | y << 8, in arrays on the stack: at most 31 x 31 sites.)
-Coord in_search_order(const std::array<uint32_t, 33>& take, const std::array<uint32_t, 33>& pass,
-                      int c, int r, int depth, uint32_t k, std::span<const Coord> offsets) {
-  std::array<uint32_t, 33> seen;
-  for (int i = c - depth - 1; i <= c + depth + 1; ++i) seen[i] = 0;
+Coord in_search_order(const std::array<Rows, 16>& layers, const Rows& take, const Rows& pass, int c,
+                      int r, int depth, uint32_t k, std::span<const Coord> offsets) {
+  // Bit (oy + 1) * 3 + (ox + 1) of a 3 x 3 neighbourhood for each offset, in the lattice's order;
+  // and the neighbourhood's rows that are offsets at all.
+  std::array<uint8_t, 8> bit{};
+  uint32_t near[3] = {0, 0, 0};
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    bit[i] = static_cast<uint8_t>((offsets[i].y + 1) * 3 + offsets[i].x + 1);
+    near[offsets[i].y + 1] |= uint32_t{1} << (offsets[i].x + 1);
+  }
+  const int n_offsets = static_cast<int>(offsets.size());
   std::array<uint16_t, 31 * 31> a, b;
   uint16_t* frontier = a.data();
   uint16_t* next = b.data();
   int in_frontier = 1;
   frontier[0] = static_cast<uint16_t>(r | c << 8);
-  seen[c] = uint32_t{1} << r;
+  uint32_t found = 0;
   for (int d = 1;; ++d) {
+    const Rows& layer = layers[static_cast<size_t>(d)];
+    Rows claimed;
+    for (int i = c - d; i <= c + d; ++i) claimed[i] = 0;
     int in_next = 0;
-    uint32_t found = 0;
-    for (int i = 0; i < in_frontier; ++i) {
-      const int fx = frontier[i] & 0xFF, fy = frontier[i] >> 8;
-      for (const Coord o : offsets) {
-        const int y = fy + o.y, x = fx + o.x;
-        const uint32_t bit = uint32_t{1} << x;
-        if (seen[y] & bit) continue;
-        seen[y] |= bit;
-        if (take[y] & bit) {
-          if (d == depth && found++ == k) return Coord{x, y, 0};
-        } else if (pass[y] & bit) {
+    for (int f = 0; f < in_frontier; ++f) {
+      const int fx = frontier[f] & 0xFF, fy = frontier[f] >> 8;
+      uint32_t hood = 0;  // the unclaimed neighbours in the layer, 3 bits per row
+      for (int dy = 0; dy < 3; ++dy) {
+        const int y = fy + dy - 1;
+        const uint32_t row =
+            static_cast<uint32_t>((uint64_t{layer[y] & ~claimed[y]} << 1) >> fx) & near[dy];
+        claimed[y] |= static_cast<uint32_t>((uint64_t{row} << fx) >> 1);
+        hood |= row << (3 * dy);
+      }
+      if (hood == 0) continue;
+      for (int i = 0; i < n_offsets; ++i) {
+        if (!(hood >> bit[i] & 1)) continue;
+        const int x = fx + offsets[i].x, y = fy + offsets[i].y;
+        const uint32_t at = uint32_t{1} << x;
+        if (d == depth) {
+          if ((take[y] & at) && found++ == k) return Coord{x, y, 0};
+        } else if (pass[y] & at) {
           next[in_next++] = static_cast<uint16_t>(x | y << 8);
         }
       }
@@ -149,8 +171,9 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
   const uint8_t* occ = lattice.occupancy().data();
   const bool moore = lattice.neighbourhood() == Neighbourhood::kMoore;
   // Rows 1..w, padded by one row each side. take and pass are set as rows are loaded; seen
-  // and front are cleared here, layer is set before it is read.
-  std::array<uint32_t, 33> take, pass, seen, front, layer;
+  // and front are cleared here, a layer's rows are set before they are read.
+  Rows take, pass, seen, front;
+  std::array<Rows, 16> layers;  // layers[d]: the sites first reached at depth d
   for (int i = 0; i < w + 2; ++i) seen[i] = front[i] = 0;
   // Row i of the window (i = 1..w) is lattice row y + i - 1 - r; it is read when first needed.
   const int64_t left = static_cast<int64_t>(site) - r - r * stride;
@@ -172,27 +195,28 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
     }
     int count = 0;
     bool any = false;
+    Rows& here = layers[static_cast<size_t>(depth)];
     for (int i = c - depth; i <= c + depth; ++i) {
       const uint32_t m = moore ? front[i - 1] | front[i] | front[i + 1] : front[i];
       const uint32_t spread =
           moore ? m | m << 1 | m >> 1 : m | m << 1 | m >> 1 | front[i - 1] | front[i + 1];
-      layer[i] = spread & full & ~seen[i];
-      count += bits_set(layer[i] & take[i]);
+      here[i] = spread & full & ~seen[i];
+      count += bits_set(here[i] & take[i]);
     }
     if (count == 1) {
       for (int i = c - depth;; ++i)
-        if (const uint32_t bits = layer[i] & take[i])
+        if (const uint32_t bits = here[i] & take[i])
           return {static_cast<SiteId>(left + (i - 1) * stride + std::countr_zero(bits)), depth, 1};
     }
     if (count > 1) {
       // Several at this depth: the one chosen in the order the site-by-site search finds them.
       const uint32_t k = choose(word, count);
-      const Coord at = in_search_order(take, pass, c, r, depth, k, lattice.offsets());
+      const Coord at = in_search_order(layers, take, pass, c, r, depth, k, lattice.offsets());
       return {static_cast<SiteId>(left + (at.y - 1) * stride + at.x), depth, count};
     }
     for (int i = c - depth; i <= c + depth; ++i) {
-      seen[i] |= layer[i];
-      front[i] = layer[i] & pass[i];
+      seen[i] |= here[i];
+      front[i] = here[i] & pass[i];
       any |= front[i] != 0;
     }
     if (!any) break;
