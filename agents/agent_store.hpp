@@ -102,6 +102,7 @@ class alignas(64) AgentBlock {
   // An event must check that its agent is still alive and due (an earlier event of the step
   // may have removed or rescheduled it). Valid until the next take.
   std::span<const uint32_t> due_by_site(int64_t step) {
+    calendar_.prefetch_ends();
     scratch_.swap(calendar_.bucket(step));
     due_.clear();
     for (const uint32_t slot : scratch_) sift(slot, step);
@@ -157,6 +158,7 @@ class alignas(64) AgentBlock {
   // are dropped. Each must be rescheduled or removed before the next take (a slot entered twice
   // would otherwise act twice). Valid until the next take.
   std::span<const uint32_t> take_due(int64_t step) {
+    calendar_.prefetch_ends();
     scratch_.swap(calendar_.bucket(step));
     // Sorted (and made unique) through a bit per slot: one pass over the entries and one over
     // the words, where a radix sort passes over the entries twice or more.
