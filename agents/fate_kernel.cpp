@@ -167,9 +167,7 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step, co
   // A quiescent cell may hold a division that found no room (a stem cell): it retries once it
   // has left G0.
   const double move = moving(type, quiescent, r);
-  double x = d.u(0) * (quiescent ? r.quiescence_exit + r.death + move
-                       : waiting ? r.division + r.death + move
-                                 : r.division + r.death + r.quiescence_entry + move);
+  double x = d.u(0) * total(type, quiescent ? 1 : waiting ? 2 : 0, r);
   if (x < r.death) {
     lattice_.occupancy()[site] = kFree;
     block.remove(slot);
