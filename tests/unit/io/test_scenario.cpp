@@ -80,7 +80,7 @@ TEST(Scenario, DefaultIsTheHumanPreset) {
   EXPECT_EQ(s.lattice.nx, 768);
   EXPECT_EQ(s.lattice.ny, 768);
   EXPECT_EQ(s.lattice.nz, 1);
-  EXPECT_EQ(s.lattice.block, 32);
+  EXPECT_EQ(s.lattice.block, 64);
   EXPECT_EQ(s.lattice.division_reach, 8);
   EXPECT_EQ(s.geometry.generator, "network");
   EXPECT_DOUBLE_EQ(s.geometry.sinusoid_fraction, 0.30);
