@@ -77,7 +77,7 @@ class alignas(64) AgentBlock {
 
   int64_t alive() const { return alive_; }
   // Calendar entries to look at in `step` (an upper bound on the agents due).
-  size_t entries(int64_t step) { return calendar_.bucket(step).size(); }
+  size_t entries(int64_t step) const { return calendar_.entries(step); }
   uint32_t slots() const { return static_cast<uint32_t>(site.size()); }
   Calendar& calendar() { return calendar_; }
 
@@ -102,11 +102,8 @@ class alignas(64) AgentBlock {
   // An event must check that its agent is still alive and due (an earlier event of the step
   // may have removed or rescheduled it). Valid until the next take.
   std::span<const uint32_t> due_by_site(int64_t step) {
-    calendar_.prefetch_ends();
-    scratch_.swap(calendar_.bucket(step));
     due_.clear();
-    for (const uint32_t slot : scratch_) sift(slot, step);
-    scratch_.clear();
+    calendar_.take(step, [&](uint32_t slot) { sift(slot, step); });
     // By site: through a bit per site of the block's box when it has one (set_box), else
     // (site, slot) pairs sorted as integers: by insertion when few, by comparison when some, else
     // by radix.
@@ -130,8 +127,6 @@ class alignas(64) AgentBlock {
       radix_passes(keyed_, keyed_buffer_, 32, bound);
     }
     for (size_t i = 0; i < keyed_.size(); ++i) due_[i] = static_cast<uint32_t>(keyed_[i]);
-    // A slot entered twice for this step (rescheduled to it again) acts once.
-    due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
     return due_;
   }
 
@@ -155,21 +150,11 @@ class alignas(64) AgentBlock {
 
   // The slots whose next event is at `step`, in slot order (so the columns are read front to
   // back, which the cache prefetches); entries due on a later lap of the ring stay and stale ones
-  // are dropped. Each must be rescheduled or removed before the next take (a slot entered twice
+  // are dropped. Each must be rescheduled or removed before the next take (a slot entered again
   // would otherwise act twice). Valid until the next take.
   std::span<const uint32_t> take_due(int64_t step) {
-    calendar_.prefetch_ends();
-    scratch_.swap(calendar_.bucket(step));
-    // Sorted (and made unique) through a bit per slot: one pass over the entries and one over
-    // the words, where a radix sort passes over the entries twice or more.
-    // (The marks are zero between takes: each word is cleared as it is read.)
-    marks_.resize((slots() + 63) / 64, 0);
-    for (const uint32_t slot : scratch_) marks_[slot >> 6] |= uint64_t{1} << (slot & 63);
-    scratch_.clear();
     due_.clear();
-    for (size_t w = 0; w < marks_.size(); ++w)
-      for (uint64_t bits = std::exchange(marks_[w], 0); bits != 0; bits &= bits - 1)
-        sift(static_cast<uint32_t>(w * 64 + std::countr_zero(bits)), step);
+    calendar_.take(step, [&](uint32_t slot) { sift(slot, step); });
     return due_;
   }
 
@@ -254,9 +239,7 @@ class alignas(64) AgentBlock {
   BoxOrder box_;
   Calendar calendar_;
   std::vector<uint32_t> free_;
-  std::vector<uint32_t> scratch_;
   std::vector<uint32_t> due_;
-  std::vector<uint64_t> marks_;
   std::vector<uint64_t> keyed_, keyed_buffer_;
   int64_t alive_ = 0;
 };
