@@ -186,9 +186,10 @@ MemoryNeed memory_need(const Scenario& sc) {
   auto blocks = [&](int n) { return std::ceil(static_cast<double>(n) / l.block); };
   double agents = 0;
   for (const CellType& t : sc.graph.types()) agents += static_cast<double>(t.initial);
+  // A block's calendar counts the entries of each bucket, and each bucket has a bit per slot.
   return {sites * (16.0 + 8.0 * static_cast<double>(sc.fields.size())),
-          blocks(l.nx) * blocks(l.ny) * blocks(l.nz) * (512.0 + 24.0 * l.calendar_window),
-          std::min(agents, sites / 2) * 40.0};
+          blocks(l.nx) * blocks(l.ny) * blocks(l.nz) * (512.0 + 4.0 * l.calendar_window),
+          std::min(agents, sites / 2) * (40.0 + l.calendar_window / 8.0)};
 }
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kMaxMemory = 4 * kGiB;
@@ -835,7 +836,8 @@ Scenario read_scenario(Section& top) {
         {"size", "calendar_window", "block"},
         fmt::format("the simulation would need about {:.1f} GiB of memory, at most {:.0f} GiB "
                     "are allowed (lattice and fields {:.1f} GiB, blocks and their event "
-                    "calendars {:.1f} GiB, initial agents {:.1f} GiB): use a smaller "
+                    "calendars {:.1f} GiB, initial agents and their calendar entries {:.1f} "
+                    "GiB): use a smaller "
                     "lattice.size, a larger lattice.block or a smaller lattice.calendar_window",
                     m.total() / kGiB, kMaxMemory / kGiB, m.sites / kGiB, m.blocks / kGiB,
                     m.agents / kGiB));

@@ -378,6 +378,8 @@ TEST(ScenarioErrors, UnknownStemTypeNamesItsLine) {
 
 TEST(ScenarioErrors, RangeAndShapeChecks) {
   EXPECT_HAS(error_of("", {"lattice.calendar_window=100"}), "power of two");
+  // A bit per slot in each of 2^20 buckets for the default run's ~100,000 agents: 13 GiB.
+  EXPECT_HAS(error_of("", {"lattice.calendar_window=1048576"}), "calendar entries");
   EXPECT_HAS(error_of("", {"lattice.block=16", "lattice.division_reach=9"}),
              "lattice.division_reach");
   EXPECT_HAS(error_of("", {"lattice.division_reach=0"}), "lattice.division_reach");
