@@ -67,7 +67,8 @@ def test_same_target(tmp):
         env = dict(os.environ)
         if env_locking == "FALSE":
             env["HDF5_USE_FILE_LOCKING"] = "FALSE"
-        a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "8", "--out", out], env=env,
+        # (Long enough to still be running when the second run has started and been refused.)
+        a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "40", "--out", out], env=env,
                              stderr=subprocess.PIPE, text=True)
         wait_for(lambda: partials(out), 120, "the first run's temporary file")
         b = marrow("run", *QUICK, "--days", "8", "--out", out, env=env)
@@ -207,8 +208,10 @@ def test_sigint_in_spin_up(tmp):
     its restart continues the spin-up to the same result as an uninterrupted run. SIGINT over an
     existing complete file keeps that file and writes beside it."""
     # A scenario with treatment: the restored spin-up must not see the conditioning's stroma.
+    # The spin-up lasts a few seconds, so that the signal 1.5 s after the run starts writing
+    # falls inside it on a machine several times faster than one where it takes 5 s.
     pbsc = os.path.join(ARGS.source, "examples", "transplant_pbsc.toml")
-    spin = [pbsc, "--quiet", "--threads", "1", "--seed", "4", "--set", "run.spin_up_days=40", "--days", "4"]
+    spin = [pbsc, "--quiet", "--threads", "1", "--seed", "4", "--set", "run.spin_up_days=120", "--days", "4"]
     full, part, cont = (os.path.join(tmp, n) for n in ("full.h5", "part.h5", "cont.h5"))
     need(marrow("run", *spin, "--out", full).returncode == 0, "the uninterrupted run failed")
     p = subprocess.Popen([ARGS.marrow, "run", *spin, "--out", part], stderr=subprocess.PIPE, text=True)
