@@ -40,7 +40,8 @@ fi
 
 case $mode in
   run)
-    ./build/marrow run
+    # (--overwrite: run again, it replaces the marrow_run.h5 of its previous run)
+    ./build/marrow run --overwrite
     ;;
   test)
     # The Slurm sweep test needs a Slurm that accepts jobs: where none answers, a single-node one
