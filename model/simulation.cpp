@@ -70,6 +70,11 @@ Simulation::Simulation(const Scenario& scenario)
     }
     const int tz = (lattice_.nz() + edge - 1) / edge;
     tiles_ = {tx, ty, tz};
+    const int64_t per_row = lattice_.dim() == 3 ? int64_t{tx} * ty : tx;
+    for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i)
+      if (i == own_niches_[0] || niche_tile_[i] / per_row != niche_tile_[i - 1] / per_row)
+        niche_rows_.push_back(i);
+    niche_rows_.push_back(own_niches_[1]);
     tile_work_.assign(static_cast<size_t>(tx) * ty * tz, 0);
     own_tile_work_.assign(tile_work_.size(), 0);
     tile_held_.assign(tile_work_.size(), 0);
@@ -361,13 +366,23 @@ void Simulation::update_activation(bool reschedule) {
   tile_work_ = own_tile_work_;
   std::fill(tile_held_.begin(), tile_held_.end(), 0);
   // Each own niche site's state is kept in site order: the second pass below and the mean
-  // activation read only that.
-  for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i) {
-    const uint8_t working = niche_state_[i] & 1;
-    const bool held = working && occ[niche_sites_[i]] == kOccupied;
-    niche_state_[i] = static_cast<uint8_t>(working | held << 1);
-    tile_held_[niche_tile_[i]] += held;
-  }
+  // activation read only that. A tile row at a time, rows side by side (on a large lattice this
+  // scan is most of the step outside the fate events; integer counts, so any order gives the
+  // same).
+  parallel_for(
+      static_cast<int64_t>(niche_rows_.size()) - 1,
+      [&](int64_t k) {
+        const size_t end = niche_rows_[k + 1];
+        for (size_t i = niche_rows_[k]; i < end; ++i) {
+          // (The sites lie apart along the vessels: their occupancy is asked for ahead.)
+          if (i + 16 < end) __builtin_prefetch(&occ[niche_sites_[i + 16]]);
+          const uint8_t working = niche_state_[i] & 1;
+          const bool held = working && occ[niche_sites_[i]] == kOccupied;
+          niche_state_[i] = static_cast<uint8_t>(working | held << 1);
+          tile_held_[niche_tile_[i]] += held;
+        }
+      },
+      own_niches_[1] - own_niches_[0] >= 4096);
   if (comm::size() > 1) {
     // Every rank's niche sites in the tiles read across slabs: each rank then has the tiles
     // its window's niche sites read.

@@ -224,6 +224,10 @@ class Simulation {
   std::vector<SiteId> niche_sites_;     // of the window, in site order
   std::array<size_t, 2> own_niches_{};  // those of the slab: [first, last) of niche_sites_
   std::vector<int32_t> niche_tile_;
+  // The slab's niche sites by tile row (along the slabs' axis: y in 2D, z in 3D): row k is
+  // [niche_rows_[k], niche_rows_[k + 1]) of niche_sites_, in site order, and no two rows share
+  // a tile, so the rows are counted side by side.
+  std::vector<size_t> niche_rows_;
   std::vector<int32_t> sensed_tiles_;  // distinct tiles of niche_tile_, ascending
   std::vector<int32_t> tile_work_, tile_held_, area_work_, area_held_;
   std::vector<int32_t> own_tile_work_;  // the slab's working niche sites per tile
