@@ -23,22 +23,25 @@ void merge_outboxes(std::vector<AgentBlock>& blocks, const BlockGrid& grid, cons
     struct Move {
       int32_t to, from;  // indices into blocks
       uint32_t j;        // into the sender's outbox
-      bool operator<(const Move& o) const {
-        return to != o.to ? to < o.to : from != o.from ? from < o.from : j < o.j;
-      }
     };
-    thread_local std::vector<Move> moves;
+    thread_local std::vector<Move> moves, order;
+    thread_local std::vector<uint32_t> first;  // per receiving block, its first place in order
     moves.clear();
+    first.assign(static_cast<size_t>(n) + 1, 0);
     for (int i = 0; i < n; ++i) {
       const AgentBlock& b = blocks[static_cast<size_t>(i)];
       for (size_t j = 0; j < b.outbox.size(); ++j) {
         const int d = grid.block_of(lattice.coord(b.outbox[j].site));
-        moves.push_back(
-            {slot.empty() ? d : slot[static_cast<size_t>(d)], i, static_cast<uint32_t>(j)});
+        const int32_t to = slot.empty() ? d : slot[static_cast<size_t>(d)];
+        moves.push_back({to, i, static_cast<uint32_t>(j)});
+        ++first[static_cast<size_t>(to) + 1];
       }
     }
-    std::sort(moves.begin(), moves.end());
-    for (const Move& m : moves)
+    // Made in (sender, outbox) order: a stable counting sort by receiver gives the order above.
+    for (int i = 0; i < n; ++i) first[static_cast<size_t>(i) + 1] += first[static_cast<size_t>(i)];
+    order.resize(moves.size());
+    for (const Move& m : moves) order[first[static_cast<size_t>(m.to)]++] = m;
+    for (const Move& m : order)
       blocks[static_cast<size_t>(m.to)].add(blocks[static_cast<size_t>(m.from)].outbox[m.j]);
     for (const Move& m : moves) blocks[static_cast<size_t>(m.from)].outbox.clear();
     return;
