@@ -134,6 +134,15 @@ class Domain {
         },
         parallel);
   }
+  // Calls f(k, block) for each block this rank holds (k: its index among them), side by side
+  // when `parallel` (f may write only what block k owns).
+  template <class F>
+  void for_each_block(F&& f, bool parallel) const {
+    parallel_for(
+        static_cast<int64_t>(blocks_.size()),
+        [&](int64_t k) { f(static_cast<size_t>(k), blocks_[static_cast<size_t>(k)]); }, parallel);
+  }
+  size_t blocks_held() const { return blocks_.size(); }
   // Calls f(block, slot) for every agent, in block and slot order.
   template <class F>
   void for_each(F&& f) const {

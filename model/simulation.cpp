@@ -787,15 +787,42 @@ Observation Simulation::observe() const {
       lineage_marked(lineages_.size(), 0);
   int64_t hsc_in_niche = 0;
   std::vector<int64_t> cycling(g.type_count(), 0);
-  domain_.for_each([&](const AgentBlock& b, uint32_t i) {
-    const int t = b.type[i];
-    ++o.population[t];
-    if (!(b.flags[i] & kQuiescent)) ++cycling[t];
-    ++lineage_all[lineage_of_type_[t]];
-    if (b.origin[i] == kDonor) ++lineage_donor[lineage_of_type_[t]];
-    if (b.flags[i] & kGeneModified) ++lineage_marked[lineage_of_type_[t]];
-    if (t == hsc_type_ && niche_now_[b.site[i]]) ++hsc_in_niche;
-  });
+  // Counted per block, blocks side by side, then summed (integers: the same in any order). A
+  // block's counts: population and cycling per type, all, donor and marked per lineage, stem
+  // cells on niche sites.
+  const size_t types = static_cast<size_t>(g.type_count()), lines = lineages_.size();
+  const size_t width = 2 * types + 3 * lines + 1;
+  std::vector<int64_t> counts(domain_.blocks_held() * width, 0);
+  domain_.for_each_block(
+      [&](size_t k, const AgentBlock& b) {
+        int64_t* c = counts.data() + k * width;
+        int64_t* lineage = c + 2 * types;
+        for (uint32_t i = 0; i < b.slots(); ++i) {
+          const int t = b.type[i];
+          if (t == kDead) continue;
+          const size_t l = static_cast<size_t>(lineage_of_type_[t]);
+          ++c[t];
+          c[types + t] += !(b.flags[i] & kQuiescent);
+          ++lineage[l];
+          lineage[lines + l] += b.origin[i] == kDonor;
+          lineage[2 * lines + l] += (b.flags[i] & kGeneModified) != 0;
+          if (t == hsc_type_ && niche_now_[b.site[i]]) ++c[width - 1];
+        }
+      },
+      domain_.blocks_held() >= 8);
+  for (size_t k = 0; k < domain_.blocks_held(); ++k) {
+    const int64_t* c = counts.data() + k * width;
+    for (size_t t = 0; t < types; ++t) {
+      o.population[t] += c[t];
+      cycling[t] += c[types + t];
+    }
+    for (size_t l = 0; l < lines; ++l) {
+      lineage_all[l] += c[2 * types + l];
+      lineage_donor[l] += c[2 * types + lines + l];
+      lineage_marked[l] += c[2 * types + 2 * lines + l];
+    }
+    hsc_in_niche += c[width - 1];
+  }
   if (comm::size() > 1) {
     // The counts of every rank: integers, so their sum is exact in any order.
     std::vector<int64_t> all = o.population;
