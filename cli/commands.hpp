@@ -20,7 +20,6 @@ struct RunOptions {
   double days = -1;
   double snapshot_every = -1;
   bool quiet = false;
-  bool overwrite = false;  // replace an output that holds a complete run
   std::string command_line;
 };
 

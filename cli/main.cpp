@@ -71,8 +71,6 @@ int dispatch(int argc, char** argv) {
       "--restart", ro.restart,
       "continue from a snapshot of an output file: FILE.h5[:SNAPSHOT] (default the last)");
   run->add_flag("--quiet,-q", ro.quiet, "no progress or summary");
-  run->add_flag("--overwrite", ro.overwrite,
-                "replace --out when it holds a complete run (refused otherwise)");
 
   std::string vscenario;
   std::vector<std::string> vset;

@@ -155,7 +155,7 @@ int run(const RunOptions& o) {
                          : default_out(o.scenario);
       // The output is claimed before any simulation: a bad or busy target costs nothing. Rank 0
       // alone writes it.
-      if (root) target = OutputTarget(out, inputs, true, TargetKind::kMarrowOutput, o.overwrite);
+      if (root) target = OutputTarget(out, inputs, true);
       sim = std::make_unique<Simulation>(loaded.scenario);
       if (checkpoint) {
         sim->restore(checkpoint->step, checkpoint->origin_step, checkpoint->agents(sim->lattice()),

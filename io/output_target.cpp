@@ -57,18 +57,6 @@ bool is_marrow_output(const std::string& path) {
   }
 }
 
-// A run's file whose run completed (provenance@complete = 1).
-bool is_complete_run(const std::string& path) {
-  try {
-    h5::Handle f = h5::open_file(path);
-    if (!h5::exists(f, "provenance")) return false;
-    h5::Handle prov = h5::open_group(f, "provenance");
-    return h5::has_attr(prov, "complete") && h5::attr_int(prov, "complete") == 1;
-  } catch (const h5::Error&) {
-    return false;
-  }
-}
-
 bool is_xdmf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string head(4096, '\0');
@@ -110,7 +98,7 @@ std::string OutputTarget::sidecar_of(const std::string& path) {
 }
 
 OutputTarget::OutputTarget(std::string path, const std::vector<std::string>& inputs,
-                           bool with_sidecar, TargetKind kind, bool replace_complete)
+                           bool with_sidecar, TargetKind kind)
     : path_(std::move(path)) {
   if (path_.empty()) throw TargetError("the output name is empty");
   const std::string folder = folder_of(path_);
@@ -132,11 +120,6 @@ OutputTarget::OutputTarget(std::string path, const std::vector<std::string>& inp
       throw TargetError(fmt::format(
           "{} exists and is not a marrow output; it is not overwritten (remove it or choose "
           "another output)",
-          path_));
-    if (kind == TargetKind::kMarrowOutput && !replace_complete && is_complete_run(path_))
-      throw TargetError(fmt::format(
-          "{} exists and holds a complete run; it is not overwritten (--overwrite replaces it, or "
-          "choose another output)",
           path_));
   }
   if (with_sidecar) {

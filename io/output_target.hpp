@@ -7,10 +7,8 @@
 // Claiming checks what a careful user would: the target may not exist as anything but a
 // regular file, may not be one of the run's inputs, and may not collide with its own sidecar;
 // an existing regular file is replaced only when it is a marrow output (or, for a sidecar, an
-// XDMF file), and a complete run only when the caller says so (a finished result is someone's
-// data: `marrow run --overwrite`). An advisory lock (flock on TARGET.lock) holds the name for the
-// whole run, so a second run into the same target is refused at once instead of interleaving with
-// the first.
+// XDMF file). An advisory lock (flock on TARGET.lock) holds the name for the whole run, so a
+// second run into the same target is refused at once instead of interleaving with the first.
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,11 +39,9 @@ class OutputTarget {
   // Claims `path`: throws TargetError when it exists and is not a regular file, is one of
   // `inputs` (or their sidecar is), when its sidecar name (`with_sidecar`: PATH with the
   // extension .xmf) is the target itself, an input or not a regular file, when the folder
-  // does not exist, when another process holds the name, or when it holds a complete run
-  // (provenance@complete = 1) and `replace_complete` is false. An incomplete run's file (an
-  // interrupted or failed run, which a sweep retries) is replaced.
+  // does not exist, or when another process holds the name.
   OutputTarget(std::string path, const std::vector<std::string>& inputs, bool with_sidecar,
-               TargetKind kind = TargetKind::kMarrowOutput, bool replace_complete = true);
+               TargetKind kind = TargetKind::kMarrowOutput);
   ~OutputTarget();
   OutputTarget(OutputTarget&& o) noexcept;
   OutputTarget& operator=(OutputTarget&& o) noexcept;

@@ -40,8 +40,7 @@ fi
 
 case $mode in
   run)
-    # (--overwrite: run again, it replaces the marrow_run.h5 of its previous run)
-    ./build/marrow run --overwrite
+    ./build/marrow run
     ;;
   test)
     # The Slurm sweep test needs a Slurm that accepts jobs: where none answers, a single-node one

@@ -294,8 +294,7 @@ def test_interrupt(tmp):
     marrow("run", "--quiet", "--days", end, "--seed", 2, *nospin, "--out", straight)
     same_after(straight, cont, stop)
     # SIGKILL: the previous complete output stays, nothing claims to be complete.
-    p = subprocess.Popen([ARGS.marrow, "run", "--quiet", "--days", "36500", "--seed", "3", "--overwrite",
-                          "--out", straight])
+    p = subprocess.Popen([ARGS.marrow, "run", "--quiet", "--days", "36500", "--seed", "3", "--out", straight])
     while not partials(straight) and time.time() < deadline + 120:
         time.sleep(0.2)
     p.kill()
@@ -350,7 +349,7 @@ def test_sweep(tmp):
 def test_progress(tmp):
     """The progress line shows under a pseudo-terminal, and not when stderr is a pipe or --quiet."""
     out = os.path.join(tmp, "p.h5")
-    cmd = f"{ARGS.marrow} run --days 15 --set run.spin_up_days=0 --overwrite --out {out}"
+    cmd = f"{ARGS.marrow} run --days 15 --set run.spin_up_days=0 --out {out}"
     # Bytes, not text: text mode would turn the carriage returns into newlines.
     r = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, timeout=300)
     need(r.returncode == 0, f"run under script: exit {r.returncode}")
@@ -358,7 +357,7 @@ def test_progress(tmp):
          f"no progress line updated in place: {r.stdout[:300]!r}")
     r = subprocess.run(["script", "-qec", cmd + " --quiet", "/dev/null"], capture_output=True, timeout=300)
     need(b"ETA" not in r.stdout, "progress shown despite --quiet")
-    r = marrow("run", "--days", 15, "--set", "run.spin_up_days=0", "--overwrite", "--out", out)
+    r = marrow("run", "--days", 15, "--set", "run.spin_up_days=0", "--out", out)
     need("ETA" not in r.stderr and "\r" not in r.stderr, f"progress written to a pipe: {r.stderr[:200]!r}")
     need(out in r.stdout, "the summary should still be printed")
 
@@ -404,9 +403,7 @@ def engraftment_days(tmp, scenario, seeds, days, *extra):
     neut, plt = [], []
     for s in seeds:
         out = os.path.join(tmp, f"e{s}.h5")
-        # (the scratch names e1.h5, ... are reused from one scenario to the next)
-        marrow("run", scenario, "--quiet", "--days", days, "--seed", s, "--overwrite", "--out", out,
-               *extra)
+        marrow("run", scenario, "--quiet", "--days", days, "--seed", s, "--out", out, *extra)
         neut.append(endpoint(out, "neutrophil_engraftment_day"))
         plt.append(endpoint(out, "platelet_engraftment_day"))
     return neut, plt

@@ -67,25 +67,23 @@ def test_same_target(tmp):
         env = dict(os.environ)
         if env_locking == "FALSE":
             env["HDF5_USE_FILE_LOCKING"] = "FALSE"
-        # (Long enough to still be running when the second run has started and been refused.
-        # --overwrite: the second pass runs over the first's complete file, and the lock, not
-        # the complete file, must refuse the second run.)
-        a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "40", "--overwrite", "--out", out],
-                             env=env, stderr=subprocess.PIPE, text=True)
+        # (Long enough to still be running when the second run has started and been refused.)
+        a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "40", "--out", out], env=env,
+                             stderr=subprocess.PIPE, text=True)
         wait_for(lambda: partials(out), 120, "the first run's temporary file")
-        b = marrow("run", *QUICK, "--days", "8", "--overwrite", "--out", out, env=env)
+        b = marrow("run", *QUICK, "--days", "8", "--out", out, env=env)
         refused(b, f"second run (HDF5 locking {env_locking})", "same.h5", "another marrow run")
         need(b.seconds < 20, "the second run was not refused before simulating")
         need(a.wait(timeout=600) == 0, f"the first run failed: {a.stderr.read()}")
         need(complete(out), "the first run's file is not complete")
         need(not partials(out) and not os.path.exists(out + ".lock"), "temporary or lock left")
     # A killed run leaves its temporary; the next run into the target removes it.
-    a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "200", "--overwrite", "--out", out])
+    a = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "200", "--out", out])
     wait_for(lambda: partials(out), 120, "the run's temporary file")
     a.kill()
     a.wait()
     need(complete(out), "SIGKILL damaged the previous complete file")
-    r = marrow("run", *QUICK, "--days", "1", "--overwrite", "--out", out)
+    r = marrow("run", *QUICK, "--days", "1", "--out", out)
     need(r.returncode == 0, f"a run after a killed one: {r.stderr}")
     need(not partials(out), "the killed run's temporary file was not cleaned up")
 
@@ -248,14 +246,7 @@ def test_sigint_in_spin_up(tmp):
     keep = os.path.join(tmp, "keep.h5")
     need(marrow("run", *QUICK, "--days", "2", "--out", keep).returncode == 0, "first run")
     before = md5(keep)
-    # Without --overwrite a complete run is not replaced at all: refused before simulating.
-    r = marrow("run", *QUICK, "--days", "2", "--out", keep)
-    print(f"  a run into a complete file: exit {r.returncode}: {r.stderr.strip()}")
-    need(r.returncode == 2 and "complete run" in r.stderr and "--overwrite" in r.stderr,
-         "a complete file was not refused")
-    need(md5(keep) == before and not partials(keep), "the refused run touched the file")
-    # With it, an interrupted run still never replaces it.
-    p = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "400", "--overwrite", "--out", keep],
+    p = subprocess.Popen([ARGS.marrow, "run", *QUICK, "--days", "400", "--out", keep],
                          stderr=subprocess.PIPE, text=True)
     wait_for(lambda: partials(keep), 120, "the run's temporary file")
     time.sleep(2)

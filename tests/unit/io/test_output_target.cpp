@@ -30,12 +30,11 @@ class OutputTargetTest : public ::testing::Test {
     std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
-  // A minimal marrow output at `path`, with provenance@complete when `complete` >= 0.
-  static void marrow_file(const std::string& path, int complete = -1) {
+  // A minimal marrow output at `path`.
+  static void marrow_file(const std::string& path) {
     h5::Handle f = h5::create_file(path);
     h5::set_attr(f, "schema_version", int64_t{1});
-    h5::Handle prov = h5::ensure_group(f, "provenance");
-    if (complete >= 0) h5::set_attr(prov, "complete", int64_t{complete});
+    h5::ensure_group(f, "provenance");
   }
   size_t entries() const {
     return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {}));
@@ -112,23 +111,6 @@ TEST_F(OutputTargetTest, RefusesWhatIsNotANewOrReplaceableRegularFile) {
   marrow_file(at("old.h5"));
   OutputTarget h5(at("old.h5"), {}, true);
   EXPECT_EQ(read(at("in.toml")), "x = 1");
-}
-
-TEST_F(OutputTargetTest, ACompleteRunIsReplacedOnlyWhenTheCallerSaysSo) {
-  marrow_file(at("done.h5"), 1);
-  marrow_file(at("stopped.h5"), 0);
-  marrow_file(at("old.h5"));
-  const auto keep = [](const std::string& p) {
-    return OutputTarget(p, {}, true, TargetKind::kMarrowOutput, false);
-  };
-  EXPECT_NE(refusal([&] { keep(at("done.h5")); }).find("holds a complete run"), std::string::npos);
-  EXPECT_NE(refusal([&] { keep(at("done.h5")); }).find("--overwrite"), std::string::npos);
-  EXPECT_FALSE(fs::exists(at("done.h5.lock")));  // refused before the lock is taken
-  // An interrupted run's file and a file without the attribute are replaced; a complete run
-  // is when the caller says so.
-  EXPECT_EQ(refusal([&] { keep(at("stopped.h5")); }), "");
-  EXPECT_EQ(refusal([&] { keep(at("old.h5")); }), "");
-  EXPECT_EQ(refusal([&] { OutputTarget(at("done.h5"), {}, true); }), "");
 }
 
 TEST_F(OutputTargetTest, TheSidecarMustBeFreeOrAnXdmfFile) {
