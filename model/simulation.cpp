@@ -70,6 +70,7 @@ Simulation::Simulation(const Scenario& scenario)
     }
     const int tz = (lattice_.nz() + edge - 1) / edge;
     tiles_ = {tx, ty, tz};
+    // Tiles in a row along the slabs' axis (y in 2D, z in 3D).
     const int64_t per_row = lattice_.dim() == 3 ? int64_t{tx} * ty : tx;
     for (size_t i = own_niches_[0]; i < own_niches_[1]; ++i)
       if (i == own_niches_[0] || niche_tile_[i] / per_row != niche_tile_[i - 1] / per_row)
@@ -107,7 +108,6 @@ Simulation::Simulation(const Scenario& scenario)
         for (int u = std::max(0, lo); u <= std::min(rows - 1, hi); ++u)
           readers[static_cast<size_t>(u)].push_back(r);
       }
-      const int64_t per_row = lattice_.dim() == 3 ? int64_t{tx} * ty : tx;
       for (int u = 0; u < rows; ++u) {
         const int c = sole[static_cast<size_t>(u)];
         bool summed = c == -2;
