@@ -6,6 +6,7 @@ namespace marrow {
 
 void AgentBlock::rebuild_calendar() {
   calendar_.clear();
+  if (scan_) return;
   for (uint32_t i = 0; i < slots(); ++i)
     if (type[i] != kDead && next_step[i] != kNeverStep) calendar_.push(next_step[i], i);
 }

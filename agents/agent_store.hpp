@@ -7,6 +7,9 @@
 #include <span>
 #include <utility>
 #include <vector>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "agents/agent_columns.hpp"
 #include "core/block_grid.hpp"
@@ -35,7 +38,11 @@ static_assert(kNeverStep == INT32_MAX && kHost == 0, "the defaults of MARROW_AGE
 // On cache lines of its own: threads update neighbouring blocks side by side.
 class alignas(64) AgentBlock {
  public:
-  explicit AgentBlock(int calendar_window = 256) : calendar_(calendar_window) {}
+  // calendar_window 0: no calendar; a take scans the next-step column instead (the same slots
+  // in the same order). Where a sizeable share of the agents act every step, the scan reads
+  // a column the events read and write anyway, and saves the calendar's entry per reschedule.
+  explicit AgentBlock(int calendar_window = 256)
+      : calendar_(calendar_window == 0 ? 1 : calendar_window), scan_(calendar_window == 0) {}
 
   // Adds an agent and enters it in the calendar; returns its slot. (Inline: every birth and
   // every agent crossing into the block calls it.)
@@ -72,14 +79,17 @@ class alignas(64) AgentBlock {
   }
   void reschedule(uint32_t slot, int64_t step) {
     next_step[slot] = step >= kNeverStep ? kNeverStep : static_cast<int32_t>(step);
-    calendar_.push(next_step[slot] == kNeverStep ? kNever : step, slot);
+    if (!scan_) calendar_.push(next_step[slot] == kNeverStep ? kNever : step, slot);
   }
 
   int64_t alive() const { return alive_; }
   // Calendar entries to look at in `step` (an upper bound on the agents due).
-  size_t entries(int64_t step) const { return calendar_.entries(step); }
+  size_t entries(int64_t step) const {
+    return scan_ ? static_cast<size_t>(alive_) : calendar_.entries(step);
+  }
   uint32_t slots() const { return static_cast<uint32_t>(site.size()); }
   Calendar& calendar() { return calendar_; }
+  bool scans() const { return scan_; }
 
   // Runs event(slot) for every agent whose next event is at `step`, in order of site index when
   // `canonical` (so the order is a function of the state alone, not of the history of the
@@ -102,8 +112,7 @@ class alignas(64) AgentBlock {
   // An event must check that its agent is still alive and due (an earlier event of the step
   // may have removed or rescheduled it). Valid until the next take.
   std::span<const uint32_t> due_by_site(int64_t step) {
-    due_.clear();
-    calendar_.take(step, [&](uint32_t slot) { sift(slot, step); });
+    take(step);
     // By site: through a bit per site of the block's box when it has one (set_box), else
     // (site, slot) pairs sorted as integers: by insertion when few, by comparison when some, else
     // by radix.
@@ -153,8 +162,7 @@ class alignas(64) AgentBlock {
   // are dropped. Each must be rescheduled or removed before the next take (a slot entered again
   // would otherwise act twice). Valid until the next take.
   std::span<const uint32_t> take_due(int64_t step) {
-    due_.clear();
-    calendar_.take(step, [&](uint32_t slot) { sift(slot, step); });
+    take(step);
     return due_;
   }
 
@@ -184,6 +192,39 @@ class alignas(64) AgentBlock {
 #undef MARROW_BLOCK_COLUMN
 
  private:
+  // due_ = the slots whose next event is at `step`, in increasing order: from the calendar's
+  // bucket, or by a scan of the next-step column.
+  void take(int64_t step) {
+    due_.clear();
+    if (!scan_) {
+      calendar_.take(step, [&](uint32_t slot) { sift(slot, step); });
+      return;
+    }
+    if (step >= kNeverStep) return;
+    const int32_t now = static_cast<int32_t>(step);
+    const int32_t* ns = next_step.data();
+    const uint32_t n = slots();
+    uint32_t i = 0;
+    // 32 slots a word of match bits, then the matches in order.
+    for (; i + 32 <= n; i += 32) {
+      uint32_t m = 0;
+#ifdef __SSE2__
+      const __m128i at = _mm_set1_epi32(now);
+      for (uint32_t j = 0; j < 32; j += 4) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ns + i + j));
+        m |= static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, at)))) << j;
+      }
+#else
+      for (uint32_t j = 0; j < 32; ++j) m |= static_cast<uint32_t>(ns[i + j] == now) << j;
+#endif
+      for (; m != 0; m &= m - 1) {
+        const uint32_t slot = i + static_cast<uint32_t>(std::countr_zero(m));
+        if (type[slot] != kDead) due_.push_back(slot);
+      }
+    }
+    for (; i < n; ++i)
+      if (ns[i] == now && type[i] != kDead) due_.push_back(i);
+  }
   // A calendar entry taken at `step`: due now (into due_), due on a later lap of the ring (back
   // into its bucket), or stale (the slot died or was rescheduled; dropped).
   void sift(uint32_t slot, int64_t step) {
@@ -238,6 +279,7 @@ class alignas(64) AgentBlock {
   }
   BoxOrder box_;
   Calendar calendar_;
+  bool scan_ = false;  // no calendar: takes scan next_step
   std::vector<uint32_t> free_;
   std::vector<uint32_t> due_;
   std::vector<uint64_t> keyed_, keyed_buffer_;

@@ -1,6 +1,6 @@
 #pragma once
 // The lattice-bd workload (../shared/bench/lattice-bd.md) run by marrow's own engine: its
-// lattice, agent blocks, event calendar, random streams and colour-phase parallel update.
+// lattice, agent blocks and their due-agent scans, random streams and colour-phase parallel update.
 #include <array>
 #include <cstdint>
 

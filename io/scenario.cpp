@@ -568,9 +568,9 @@ Scenario read_scenario(Section& top) {
     sc.lattice.neighbourhood =
         parse_neighbourhood(s.text("neighbourhood", {"moore", "von_neumann"}));
     sc.lattice.block = static_cast<int>(s.integer("block", 2, 4096));
-    sc.lattice.calendar_window = static_cast<int>(s.integer("calendar_window", 1, 1 << 20));
+    sc.lattice.calendar_window = static_cast<int>(s.integer("calendar_window", 0, 1 << 20));
     if (sc.lattice.calendar_window & (sc.lattice.calendar_window - 1))
-      s.fail("calendar_window", "expected a power of two");
+      s.fail("calendar_window", "expected a power of two, or 0 (no calendar: a scan each step)");
     sc.lattice.division_reach = static_cast<int>(s.integer_or("division_reach", 1, 1, 2048));
     if (2 * sc.lattice.division_reach > sc.lattice.block)
       s.fail("division_reach", "expected at most half of lattice.block (" +

@@ -75,6 +75,56 @@ TEST(AgentBlock, AddStoresEveryFieldAndCountsAlive) {
   EXPECT_EQ(block.next_step[t], kNeverStep);
 }
 
+// A block without a calendar (window 0) scans its next-step column: through births, deaths,
+// reschedules within and beyond a calendar's lap and never, slot reuse and slot counts that are
+// not a multiple of the scan's 32, it takes the same slots in the same order as calendar blocks.
+TEST(AgentBlock, ScanTakesWhatTheCalendarTakes) {
+  const Stream stream(5);
+  for (const bool canonical : {false, true}) {
+    AgentBlock scan(0), ring(8);
+    EXPECT_TRUE(scan.scans());
+    EXPECT_FALSE(ring.scans());
+    uint64_t n = 0;
+    const auto add = [&](int64_t step) {
+      const Draw d = stream.draw(n++, static_cast<uint64_t>(step), Purpose::kEvent);
+      const SiteId site = d.w[0] % 100000;
+      const int32_t when = static_cast<int32_t>(step + 1 + d.w[1] % 20);
+      EXPECT_EQ(scan.add(agent(site, when)), ring.add(agent(site, when)));
+    };
+    for (int i = 0; i < 77; ++i) add(0);
+    size_t taken = 0;
+    for (int64_t step = 1; step < 60; ++step) {
+      const auto a = canonical ? scan.due_by_site(step) : scan.take_due(step);
+      const std::vector<uint32_t> got(a.begin(), a.end());
+      const auto b = canonical ? ring.due_by_site(step) : ring.take_due(step);
+      ASSERT_EQ(got, std::vector<uint32_t>(b.begin(), b.end())) << step;
+      taken += got.size();
+      for (const uint32_t slot : got) {
+        const Draw d = stream.draw(slot, static_cast<uint64_t>(step), Purpose::kDaughter);
+        if (d.u(0) < 0.3) {  // dies
+          scan.remove(slot);
+          ring.remove(slot);
+          continue;
+        }
+        const int64_t when = d.u(1) < 0.1 ? kNever : step + 1 + d.w[2] % 20;
+        scan.reschedule(slot, when);
+        ring.reschedule(slot, when);
+        if (d.u(3) < 0.6) add(step);
+      }
+      // A death between events (treatment, say): its slot keeps a future next step.
+      const uint32_t victim =
+          stream.draw(n++, static_cast<uint64_t>(step), Purpose::kTreatment).w[0] % scan.slots();
+      if (scan.type[victim] != kDead && scan.next_step[victim] > step + 1) {
+        scan.remove(victim);
+        ring.remove(victim);
+      }
+      EXPECT_EQ(scan.alive(), ring.alive());
+      EXPECT_EQ(scan.entries(step + 1), static_cast<size_t>(scan.alive()));
+    }
+    EXPECT_GT(taken, 300u);
+  }
+}
+
 TEST(AgentBlock, RemovedSlotsAreReusedLastInFirstOut) {
   AgentBlock block(8);
   for (SiteId s = 0; s < 5; ++s) block.add(agent(100 + s, 50));

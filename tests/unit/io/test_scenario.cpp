@@ -378,6 +378,10 @@ TEST(ScenarioErrors, UnknownStemTypeNamesItsLine) {
 
 TEST(ScenarioErrors, RangeAndShapeChecks) {
   EXPECT_HAS(error_of("", {"lattice.calendar_window=100"}), "power of two");
+  EXPECT_HAS(error_of("", {"lattice.calendar_window=-1"}), "lattice.calendar_window");
+  // 0 (a scan each step, the presets' choice) and a ring both load.
+  EXPECT_EQ(load_scenario("", {"lattice.calendar_window=0"}).scenario.lattice.calendar_window, 0);
+  EXPECT_EQ(load_scenario("", {"lattice.calendar_window=64"}).scenario.lattice.calendar_window, 64);
   // A bit per slot in each of 2^20 buckets for the default run's ~100,000 agents: 13 GiB.
   EXPECT_HAS(error_of("", {"lattice.calendar_window=1048576"}), "calendar entries");
   EXPECT_HAS(error_of("", {"lattice.block=16", "lattice.division_reach=9"}),
