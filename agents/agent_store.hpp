@@ -67,6 +67,7 @@ class alignas(64) AgentBlock {
   // Marks the slot dead; the caller frees the lattice site.
   void remove(uint32_t slot) {
     type[slot] = kDead;
+    next_step[slot] = kNeverStep;  // (so a scan need not read the type)
     free_.push_back(slot);
     --alive_;
   }
@@ -205,7 +206,8 @@ class alignas(64) AgentBlock {
     const int32_t* ns = next_step.data();
     const uint32_t n = slots();
     uint32_t i = 0;
-    // 32 slots a word of match bits, then the matches in order.
+    // 32 slots a word of match bits, then the matches in order. (A dead slot's next step is
+    // never: remove.)
     for (; i + 32 <= n; i += 32) {
       uint32_t m = 0;
 #ifdef __SSE2__
@@ -217,13 +219,10 @@ class alignas(64) AgentBlock {
 #else
       for (uint32_t j = 0; j < 32; ++j) m |= static_cast<uint32_t>(ns[i + j] == now) << j;
 #endif
-      for (; m != 0; m &= m - 1) {
-        const uint32_t slot = i + static_cast<uint32_t>(std::countr_zero(m));
-        if (type[slot] != kDead) due_.push_back(slot);
-      }
+      for (; m != 0; m &= m - 1) due_.push_back(i + static_cast<uint32_t>(std::countr_zero(m)));
     }
     for (; i < n; ++i)
-      if (ns[i] == now && type[i] != kDead) due_.push_back(i);
+      if (ns[i] == now) due_.push_back(i);
   }
   // A calendar entry taken at `step`: due now (into due_), due on a later lap of the ring (back
   // into its bucket), or stale (the slot died or was rescheduled; dropped).
