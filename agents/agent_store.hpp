@@ -44,7 +44,7 @@ class alignas(64) AgentBlock {
   explicit AgentBlock(int calendar_window = 256)
       : calendar_(calendar_window == 0 ? 1 : calendar_window), scan_(calendar_window == 0) {}
 
-  // Adds an agent and enters it in the calendar; returns its slot. (Inline: every birth and
+  // Adds an agent and schedules its next event; returns its slot. (Inline: every birth and
   // every agent crossing into the block calls it.)
   uint32_t add(const AgentRecord& a) {
     uint32_t slot;
@@ -84,7 +84,8 @@ class alignas(64) AgentBlock {
   }
 
   int64_t alive() const { return alive_; }
-  // Calendar entries to look at in `step` (an upper bound on the agents due).
+  // An upper bound on the agents due at `step`: the calendar entries to look at, or (a block
+  // that scans) the agents alive.
   size_t entries(int64_t step) const {
     return scan_ ? static_cast<size_t>(alive_) : calendar_.entries(step);
   }
