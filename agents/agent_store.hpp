@@ -7,13 +7,11 @@
 #include <span>
 #include <utility>
 #include <vector>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "agents/agent_columns.hpp"
 #include "core/block_grid.hpp"
 #include "core/calendar.hpp"
+#include "core/find_equal.hpp"
 #include "core/lattice.hpp"
 
 namespace marrow {
@@ -44,22 +42,16 @@ class alignas(64) AgentBlock {
   explicit AgentBlock(int calendar_window = 256)
       : calendar_(calendar_window == 0 ? 1 : calendar_window), scan_(calendar_window == 0) {}
 
-  // Adds an agent and schedules its next event; returns its slot. (Inline: every birth and
-  // every agent crossing into the block calls it.)
+  // Adds an agent and schedules its next event; returns its slot. (Inline where a dead slot is
+  // reused: every birth and every agent crossing into the block calls it.)
   uint32_t add(const AgentRecord& a) {
-    uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
+    if (free_.empty()) [[unlikely]]
+      return append(a);
+    const uint32_t slot = free_.back();
+    free_.pop_back();
 #define MARROW_SET_COLUMN(T, member, init, dataset) member[slot] = a.member;
-      MARROW_AGENT_COLUMNS(MARROW_SET_COLUMN)
+    MARROW_AGENT_COLUMNS(MARROW_SET_COLUMN)
 #undef MARROW_SET_COLUMN
-    } else {
-      slot = static_cast<uint32_t>(site.size());
-#define MARROW_PUSH_COLUMN(T, member, init, dataset) member.push_back(a.member);
-      MARROW_AGENT_COLUMNS(MARROW_PUSH_COLUMN)
-#undef MARROW_PUSH_COLUMN
-    }
     ++alive_;
     reschedule(slot, a.next_step);
     return slot;
@@ -194,6 +186,16 @@ class alignas(64) AgentBlock {
 #undef MARROW_BLOCK_COLUMN
 
  private:
+  // add into a new slot at the end of the columns.
+  [[gnu::noinline]] uint32_t append(const AgentRecord& a) {
+    const uint32_t slot = static_cast<uint32_t>(site.size());
+#define MARROW_PUSH_COLUMN(T, member, init, dataset) member.push_back(a.member);
+    MARROW_AGENT_COLUMNS(MARROW_PUSH_COLUMN)
+#undef MARROW_PUSH_COLUMN
+    ++alive_;
+    reschedule(slot, a.next_step);
+    return slot;
+  }
   // due_ = the slots whose next event is at `step`, in increasing order: from the calendar's
   // bucket, or by a scan of the next-step column.
   void take(int64_t step) {
@@ -203,27 +205,19 @@ class alignas(64) AgentBlock {
       return;
     }
     if (step >= kNeverStep) return;
-    const int32_t now = static_cast<int32_t>(step);
-    const int32_t* ns = next_step.data();
+    // In chunks, each with the site column of the next fetched: the caller reads the due
+    // agents' sites next. (A dead slot's next step is never: remove.)
     const uint32_t n = slots();
-    uint32_t i = 0;
-    // 32 slots a word of match bits, then the matches in order. (A dead slot's next step is
-    // never: remove.)
-    for (; i + 32 <= n; i += 32) {
-      uint32_t m = 0;
-#ifdef __SSE2__
-      const __m128i at = _mm_set1_epi32(now);
-      for (uint32_t j = 0; j < 32; j += 4) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ns + i + j));
-        m |= static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, at)))) << j;
-      }
-#else
-      for (uint32_t j = 0; j < 32; ++j) m |= static_cast<uint32_t>(ns[i + j] == now) << j;
-#endif
-      for (; m != 0; m &= m - 1) due_.push_back(i + static_cast<uint32_t>(std::countr_zero(m)));
+    due_.resize(n + kFindEqualSlack);  // (no initialisation: written up to k)
+    constexpr uint32_t kChunk = 256;
+    size_t k = 0;
+    for (uint32_t i = 0; i < n; i += kChunk) {
+      for (uint32_t j = i + kChunk; j < std::min(n, i + 2 * kChunk); j += 16)
+        __builtin_prefetch(site.data() + j);
+      k += find_equal(next_step.data() + i, std::min(kChunk, n - i), static_cast<int32_t>(step), i,
+                      due_.data() + k);
     }
-    for (; i < n; ++i)
-      if (ns[i] == now) due_.push_back(i);
+    due_.resize(k);
   }
   // A calendar entry taken at `step`: due now (into due_), due on a later lap of the ring (back
   // into its bucket), or stale (the slot died or was rescheduled; dropped).
@@ -281,7 +275,23 @@ class alignas(64) AgentBlock {
   Calendar calendar_;
   bool scan_ = false;  // no calendar: takes scan next_step
   std::vector<uint32_t> free_;
-  std::vector<uint32_t> due_;
+  // A vector whose growth leaves the new elements uninitialised (a take writes them).
+  template <class T>
+  struct Uninitialised : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = Uninitialised<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  std::vector<uint32_t, Uninitialised<uint32_t>> due_;
   std::vector<uint64_t> keyed_, keyed_buffer_;
   int64_t alive_ = 0;
 };

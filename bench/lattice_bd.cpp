@@ -83,7 +83,7 @@ class Kernel {
         const SiteId ahead = sites[i + kAhead];
         __builtin_prefetch(occ + ahead + deltas_[2]);
         __builtin_prefetch(occ + ahead);
-        __builtin_prefetch(occ + ahead + deltas_[3]);
+        __builtin_prefetch(occ + ahead + deltas_[6]);
       }
       event(block, b, due[i], sites[i], step,
             Draw{{words[0][i], words[1][i], words[2][i], words[3][i]}});
