@@ -265,10 +265,14 @@ class alignas(64) AgentBlock {
       marks[p >> 6] |= uint64_t{1} << (p & 63);
       at[p] = slot;
     }
-    due_.clear();
+    // Rewritten in place, by place.
+    uint32_t* out = due_.data();
+    uint64_t* mark = marks.data();
+    const uint32_t* slot_at = at.data();
     for (size_t w = 0; w < words; ++w)
-      for (uint64_t bits = std::exchange(marks[w], 0); bits != 0; bits &= bits - 1)
-        due_.push_back(at[w * 64 + static_cast<size_t>(std::countr_zero(bits))]);
+      for (uint64_t bits = std::exchange(mark[w], 0); bits != 0; bits &= bits - 1)
+        *out++ = slot_at[w * 64 + static_cast<size_t>(std::countr_zero(bits))];
+    due_.resize(static_cast<size_t>(out - due_.data()));
     return true;
   }
   BoxOrder box_;
