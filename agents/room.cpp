@@ -106,14 +106,16 @@ RowBits row_bits(const uint8_t* occ, const uint8_t* niche, int w, bool stem) {
 // Bit rows of the window: 1..w, padded by one row each side.
 using Rows = std::array<uint32_t, 33>;
 
-// The k-th takeable site at `depth` in the order of the site-by-site search (frontier in the
-// order found, neighbours in the lattice's order), as a window position (x = bit, y = row).
+// The takeable sites at `depth` in the order of the site-by-site search (frontier in the order
+// found, neighbours in the lattice's order), as window positions (x = bit, y = row): visit(x, y)
+// for each until it returns true.
 // layers[d] holds the sites first reached at depth d (rows c - d .. c + d): a frontier site
 // claims, in the lattice's order, its neighbours in the next layer that no earlier one claimed.
 // Its three rows of neighbours are read at once, so a site with none left costs three loads.
 // (Window positions as x | y << 8, in arrays on the stack: at most 31 x 31 sites.)
-Coord in_search_order(const std::array<Rows, 16>& layers, const Rows& take, const Rows& pass, int c,
-                      int r, int depth, uint32_t k, std::span<const Coord> offsets) {
+template <class Visit>
+void in_search_order(const std::array<Rows, 16>& layers, const Rows& take, const Rows& pass, int c,
+                     int r, int depth, std::span<const Coord> offsets, Visit&& visit) {
   // Bit (oy + 1) * 3 + (ox + 1) of a 3 x 3 neighbourhood for each offset, in the lattice's order;
   // and the neighbourhood's rows that are offsets at all.
   std::array<uint8_t, 8> bit{};
@@ -128,8 +130,7 @@ Coord in_search_order(const std::array<Rows, 16>& layers, const Rows& take, cons
   uint16_t* next = b.data();
   int in_frontier = 1;
   frontier[0] = static_cast<uint16_t>(r | c << 8);
-  uint32_t found = 0;
-  for (int d = 1;; ++d) {
+  for (int d = 1; d <= depth; ++d) {
     const Rows& layer = layers[static_cast<size_t>(d)];
     Rows claimed;
     for (int i = c - d; i <= c + d; ++i) claimed[i] = 0;
@@ -150,7 +151,7 @@ Coord in_search_order(const std::array<Rows, 16>& layers, const Rows& take, cons
         const int x = fx + offsets[i].x, y = fy + offsets[i].y;
         const uint32_t at = uint32_t{1} << x;
         if (d == depth) {
-          if ((take[y] & at) && found++ == k) return Coord{x, y, 0};
+          if ((take[y] & at) && visit(x, y)) return;
         } else if (pass[y] & at) {
           next[in_next++] = static_cast<uint16_t>(x | y << 8);
         }
@@ -160,6 +161,39 @@ Coord in_search_order(const std::array<Rows, 16>& layers, const Rows& take, cons
     in_frontier = in_next;
   }
 }
+
+// The 2D Moore neighbourhood in the lattice's order (core/lattice.cpp).
+constexpr std::array<Coord, 8> kMoore2d{
+    {{-1, -1, 0}, {0, -1, 0}, {1, -1, 0}, {-1, 0, 0}, {1, 0, 0}, {-1, 1, 0}, {0, 1, 0}, {1, 1, 0}}};
+
+// Where nothing blocks the first depth - 1 rings around the site (the usual case in the
+// marrow's interior), the search reaches ring `depth` whole and always in the same order: the
+// ring's sites in that order, as offsets (x | y << 8, each biased by 16), made once by the
+// search itself on an open window.
+struct RingOrder {
+  std::array<std::vector<uint16_t>, 16> ring;
+  RingOrder() {
+    constexpr int r = 15, c = r + 1;
+    Rows open{}, none{};
+    std::array<Rows, 16> layers{};
+    for (int i = 1; i <= 2 * r + 1; ++i) open[i] = (uint32_t{1} << (2 * r + 1)) - 1;
+    for (int d = 1; d <= r; ++d) {
+      for (int i = c - d; i <= c + d; ++i) {
+        const uint32_t band = ((uint32_t{1} << (2 * d + 1)) - 1) << (r - d);
+        const uint32_t inner =
+            d == 1 ? uint32_t{1} << r : ((uint32_t{1} << (2 * d - 1)) - 1) << (r - d + 1);
+        layers[static_cast<size_t>(d)][i] = i == c - d || i == c + d ? band : band & ~inner;
+      }
+      Rows take = none;
+      for (int i = c - d; i <= c + d; ++i) take[i] = layers[static_cast<size_t>(d)][i];
+      in_search_order(layers, take, open, c, r, d, kMoore2d, [&](int x, int y) {
+        ring[static_cast<size_t>(d)].push_back(
+            static_cast<uint16_t>((x - r + 16) | (y - c + 16) << 8));
+        return false;
+      });
+    }
+  }
+};
 
 // The 2D window as bit rows, a breadth-first layer per pass: the layer at depth d is the
 // neighbourhood of the frontier at d - 1 less what was seen; its takeable sites end the search,
@@ -210,9 +244,30 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
     }
     if (count > 1) {
       // Several at this depth: the one chosen in the order the site-by-site search finds them.
-      const uint32_t k = choose(word, count);
-      const Coord at = in_search_order(layers, take, pass, c, r, depth, k, lattice.offsets());
-      return {static_cast<SiteId>(left + (at.y - 1) * stride + at.x), depth, count};
+      uint32_t k = choose(word, count);
+      int ax = 0, ay = 0;
+      const auto kth = [&](int x, int y) {
+        if (k-- != 0) return false;
+        ax = x;
+        ay = y;
+        return true;
+      };
+      const std::span<const Coord> offsets = lattice.offsets();
+      bool open =
+          moore && std::equal(offsets.begin(), offsets.end(), kMoore2d.begin(), kMoore2d.end());
+      const uint32_t inner = ((uint32_t{1} << (2 * depth - 1)) - 1) << (r - depth + 1);
+      for (int i = c - depth + 1; open && i <= c + depth - 1; ++i)
+        open = ((pass[i] | (i == c ? uint32_t{1} << r : 0)) & inner) == inner;
+      if (open) {
+        static const RingOrder order;
+        for (const uint16_t o : order.ring[static_cast<size_t>(depth)]) {
+          const int x = r + (o & 0xFF) - 16, y = c + (o >> 8) - 16;
+          if ((take[y] >> x & 1) && kth(x, y)) break;
+        }
+      } else {
+        in_search_order(layers, take, pass, c, r, depth, offsets, kth);
+      }
+      return {static_cast<SiteId>(left + (ay - 1) * stride + ax), depth, count};
     }
     for (int i = c - depth; i <= c + depth; ++i) {
       seen[i] |= here[i];

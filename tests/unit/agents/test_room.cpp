@@ -45,7 +45,8 @@ std::vector<SiteId> reference(const Lattice& l, const std::vector<uint8_t>& nich
   return takeable.begin()->second;
 }
 
-void random_state(Lattice& l, std::vector<uint8_t>& niche, uint64_t seed, double fill) {
+void random_state(Lattice& l, std::vector<uint8_t>& niche, uint64_t seed, double fill,
+                  double blocked = 0.06) {
   const Stream st(seed);
   auto& occ = l.occupancy();
   niche.assign(occ.size(), 0);
@@ -54,7 +55,7 @@ void random_state(Lattice& l, std::vector<uint8_t>& niche, uint64_t seed, double
       for (int x = 0; x < l.nx(); ++x) {
         const SiteId s = l.index(x, y, z);
         const Draw d = st.draw(s, 0, Purpose::kGeometry);
-        occ[s] = d.u(0) < 0.06 ? kBlocked : d.u(1) < fill ? kOccupied : kFree;
+        occ[s] = d.u(0) < blocked ? kBlocked : d.u(1) < fill ? kOccupied : kFree;
         niche[s] = d.u(2) < 0.1;
       }
 }
@@ -98,6 +99,35 @@ TEST(NearestRoom, AgreesWithAPlainBreadthFirstSearch) {
   // The states exercise both outcomes, at several depths.
   EXPECT_GT(found, searched / 4);
   EXPECT_LT(found, searched);
+}
+
+TEST(NearestRoom, OpenRingsAgreeWithAPlainBreadthFirstSearch) {
+  // No blocked site: the search reaches each ring whole, and several free sites at the nearest
+  // depth are the rule (the order of a ring taken whole), up to the row search's largest reach.
+  int several = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    Lattice l(48, 48, 1, Neighbourhood::kMoore);
+    std::vector<uint8_t> niche;
+    random_state(l, niche, seed, seed <= 2 ? 0.97 : 0.995, seed % 2 == 0 ? 0.0 : 0.002);
+    for (int y = 16; y < 32; ++y)
+      for (int x = 16; x < 32; ++x) {
+        const SiteId s = l.index(x, y, 0);
+        if (l.occupancy()[s] != kOccupied) continue;
+        for (const int reach : {3, 8, 15})
+          for (const bool stem : {false, true}) {
+            int depth = 0;
+            const std::vector<SiteId> want = reference(l, niche, s, reach, stem, depth);
+            several += want.size() > 1;
+            for (const uint32_t word : {0u, 0x40000000u, 0x9E3779B9u, 0xFFFFFFFFu}) {
+              const SiteId expect =
+                  want.empty() ? SiteId{0} : want[(uint64_t{word} * want.size()) >> 32];
+              ASSERT_EQ(nearest_room(l, niche.data(), s, reach, stem, word).site, expect)
+                  << "seed " << seed << " site " << s << " reach " << reach;
+            }
+          }
+      }
+  }
+  EXPECT_GT(several, 100);
 }
 
 }  // namespace
