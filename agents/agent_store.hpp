@@ -13,6 +13,7 @@
 #include "core/calendar.hpp"
 #include "core/find_equal.hpp"
 #include "core/lattice.hpp"
+#include "core/site_vector.hpp"
 
 namespace marrow {
 
@@ -279,23 +280,7 @@ class alignas(64) AgentBlock {
   Calendar calendar_;
   bool scan_ = false;  // no calendar: takes scan next_step
   std::vector<uint32_t> free_;
-  // A vector whose growth leaves the new elements uninitialised (a take writes them).
-  template <class T>
-  struct Uninitialised : std::allocator<T> {
-    template <class U>
-    struct rebind {
-      using other = Uninitialised<U>;
-    };
-    template <class U>
-    void construct(U* p) noexcept {
-      ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-  };
-  std::vector<uint32_t, Uninitialised<uint32_t>> due_;
+  std::vector<uint32_t, SiteAllocator<uint32_t>> due_;  // (growth writes nothing: a take does)
   std::vector<uint64_t> keyed_, keyed_buffer_;
   int64_t alive_ = 0;
 };
