@@ -209,14 +209,15 @@ class alignas(64) AgentBlock {
     // In chunks, each with the site column of the next fetched: the caller reads the due
     // agents' sites next. (A dead slot's next step is never: remove.)
     const uint32_t n = slots();
-    due_.resize(n + kFindEqualSlack);  // (no initialisation: written up to k)
+    // The list grows as a chunk may need (it keeps its largest size, not one slot per agent).
     constexpr uint32_t kChunk = 256;
     size_t k = 0;
     for (uint32_t i = 0; i < n; i += kChunk) {
+      const uint32_t m = std::min(kChunk, n - i);
+      if (due_.size() < k + m + kFindEqualSlack) due_.resize(k + m + kFindEqualSlack);
       for (uint32_t j = i + kChunk; j < std::min(n, i + 2 * kChunk); j += 16)
         __builtin_prefetch(site.data() + j);
-      k += find_equal(next_step.data() + i, std::min(kChunk, n - i), static_cast<int32_t>(step), i,
-                      due_.data() + k);
+      k += find_equal(next_step.data() + i, m, static_cast<int32_t>(step), i, due_.data() + k);
     }
     due_.resize(k);
   }
