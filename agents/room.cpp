@@ -162,6 +162,9 @@ void in_search_order(const std::array<Rows, 16>& layers, const Rows& take, const
   }
 }
 
+// The bits of the 2 d - 1 window columns centred on column r (d >= 1).
+uint32_t centred_bits(int r, int d) { return ((uint32_t{1} << (2 * d - 1)) - 1) << (r - d + 1); }
+
 // The 2D Moore neighbourhood in the lattice's order (core/lattice.cpp).
 constexpr std::array<Coord, 8> kMoore2d{
     {{-1, -1, 0}, {0, -1, 0}, {1, -1, 0}, {-1, 0, 0}, {1, 0, 0}, {-1, 1, 0}, {0, 1, 0}, {1, 1, 0}}};
@@ -174,19 +177,15 @@ struct RingOrder {
   std::array<std::vector<uint16_t>, 16> ring;
   RingOrder() {
     constexpr int r = 15, c = r + 1;
-    Rows open{}, none{};
+    Rows open{};
     std::array<Rows, 16> layers{};
     for (int i = 1; i <= 2 * r + 1; ++i) open[i] = (uint32_t{1} << (2 * r + 1)) - 1;
     for (int d = 1; d <= r; ++d) {
-      for (int i = c - d; i <= c + d; ++i) {
-        const uint32_t band = ((uint32_t{1} << (2 * d + 1)) - 1) << (r - d);
-        const uint32_t inner =
-            d == 1 ? uint32_t{1} << r : ((uint32_t{1} << (2 * d - 1)) - 1) << (r - d + 1);
-        layers[static_cast<size_t>(d)][i] = i == c - d || i == c + d ? band : band & ~inner;
-      }
-      Rows take = none;
-      for (int i = c - d; i <= c + d; ++i) take[i] = layers[static_cast<size_t>(d)][i];
-      in_search_order(layers, take, open, c, r, d, kMoore2d, [&](int x, int y) {
+      Rows& layer = layers[static_cast<size_t>(d)];  // ring d: its square less the one inside
+      for (int i = c - d; i <= c + d; ++i)
+        layer[i] = i == c - d || i == c + d ? centred_bits(r, d + 1)
+                                            : centred_bits(r, d + 1) & ~centred_bits(r, d);
+      in_search_order(layers, layer, open, c, r, d, kMoore2d, [&](int x, int y) {
         ring[static_cast<size_t>(d)].push_back(
             static_cast<uint16_t>((x - r + 16) | (y - c + 16) << 8));
         return false;
@@ -255,7 +254,7 @@ Room by_rows(const Lattice& lattice, const uint8_t* niche, SiteId site, int r, b
       const std::span<const Coord> offsets = lattice.offsets();
       bool open =
           moore && std::equal(offsets.begin(), offsets.end(), kMoore2d.begin(), kMoore2d.end());
-      const uint32_t inner = ((uint32_t{1} << (2 * depth - 1)) - 1) << (r - depth + 1);
+      const uint32_t inner = centred_bits(r, depth);
       for (int i = c - depth + 1; open && i <= c + depth - 1; ++i)
         open = ((pass[i] | (i == c ? uint32_t{1} << r : 0)) & inner) == inner;
       if (open) {
