@@ -2,8 +2,10 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's AVX-512 shift and multiply intrinsics pass an undefined vector as the unused merge
-// source, which -Wmaybe-uninitialized reports inside the header.
+// source, which -Wmaybe-uninitialized reports inside the header (clang has no such warning).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 #define MARROW_X86_VECTOR 1
 #endif
