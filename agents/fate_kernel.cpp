@@ -160,6 +160,11 @@ void FateKernel::event(AgentBlock& block, int b, uint32_t slot, int64_t step, co
   ++tally(b)[kEvents];
   const SiteId site = block.site[slot];
   const int type = block.type[slot];
+  // A division copies the lineage columns to its daughter: fetched now, they arrive while the
+  // fate is chosen and room is sought (they were the division's two largest stalls).
+  __builtin_prefetch(&block.divisions[slot]);
+  __builtin_prefetch(&block.clone[slot]);
+  __builtin_prefetch(&block.origin[slot]);
   const TypeRates& r = rates(type, site);
   const bool quiescent = block.flags[slot] & kQuiescent;
   const int waiting = (block.flags[slot] & kPendingMask) >> kPendingShift;
